@@ -1,0 +1,5 @@
+"""Layer helpers of the original DCGAN as Keras layers: linear, conv2d, conv2d_transpose, batch norm, lrelu."""
+
+from ops.layers import Conv2D, Conv2DTranspose, Linear, batch_norm, lrelu
+
+__all__ = ["Conv2D", "Conv2DTranspose", "Linear", "batch_norm", "lrelu"]

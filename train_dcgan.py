@@ -1,0 +1,120 @@
+"""Train a DCGAN on a folder of face images (a TF2 port of bamos/dcgan-completion.tensorflow).
+
+    python train_dcgan.py --dataset ../shared/data/celeba_faces64/train --epoch 20
+    tensorboard --logdir logs
+
+Ctrl-C saves a checkpoint and stops; the same command again goes on from it.
+"""
+
+import argparse
+import signal
+import sys
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    d = p.add_argument_group("data")
+    d.add_argument("--dataset", default="lfw-aligned-64",
+                   help="folder of training images, searched recursively for png/jpg/jpeg/bmp "
+                        "(default: %(default)s)")
+    d.add_argument("--train_size", type=int, default=0,
+                   help="use at most this many images (default: all)")
+    d.add_argument("--is_crop", action="store_true",
+                   help="center-crop each image to --crop_size before resizing (for CelebA-style photos)")
+    d.add_argument("--crop_size", type=int, default=108,
+                   help="side of the center crop under --is_crop (default: %(default)s)")
+    m = p.add_argument_group("model (stored with the checkpoint; a resumed run must match)")
+    m.add_argument("--image_size", type=int, default=64,
+                   help="height and width of the images, a power of two from 8 up (default: %(default)s)")
+    m.add_argument("--z_dim", type=int, default=100, help="size of the latent z (default: %(default)s)")
+    m.add_argument("--gf_dim", type=int, default=64,
+                   help="channels of G's last hidden layer; doubled each layer up (default: %(default)s)")
+    m.add_argument("--df_dim", type=int, default=64,
+                   help="channels of D's first layer; doubled each layer down (default: %(default)s)")
+    t = p.add_argument_group("training")
+    t.add_argument("--epoch", type=int, default=25, help="epochs to train in all (default: %(default)s)")
+    t.add_argument("--learning_rate", type=float, default=0.0002,
+                   help="Adam learning rate of both networks (default: %(default)s)")
+    t.add_argument("--beta1", type=float, default=0.5, help="Adam beta1 (default: %(default)s)")
+    t.add_argument("--batch_size", type=int, default=64, help="images per step (default: %(default)s)")
+    t.add_argument("--seed", type=int, default=0,
+                   help="seed of the file order, shuffling, z and the sample z (default: %(default)s)")
+    t.add_argument("--max_steps", type=int, default=0,
+                   help="stop (with a checkpoint) after this many steps in all (default: no limit)")
+    o = p.add_argument_group("outputs")
+    o.add_argument("--checkpoint_dir", default="checkpoint",
+                   help="checkpoints and config.json; resumed from when present (default: %(default)s)")
+    o.add_argument("--sample_dir", default="samples",
+                   help="sample grids train_EE_SSSS.png (default: %(default)s)")
+    o.add_argument("--log_dir", default="logs", help="TensorBoard logs (default: %(default)s)")
+    o.add_argument("--sample_every", type=int, default=100,
+                   help="write a sample grid every N steps (default: %(default)s)")
+    o.add_argument("--save_every", type=int, default=500,
+                   help="write a checkpoint every N steps, and at every epoch's end (default: %(default)s)")
+    o.add_argument("--hist_every", type=int, default=100,
+                   help="write TensorBoard histograms every N steps (default: %(default)s)")
+    o.add_argument("--no_progress", action="store_true", help="no progress bars")
+    args = p.parse_args(argv)
+    for name in ("epoch", "batch_size", "sample_every", "save_every", "hist_every", "crop_size"):
+        if getattr(args, name) < 1:
+            p.error(f"--{name} must be at least 1")
+    for name in ("train_size", "max_steps"):
+        if getattr(args, name) < 0:
+            p.error(f"--{name} must not be negative")
+    if args.learning_rate <= 0 or not 0 <= args.beta1 < 1:
+        p.error("--learning_rate must be positive and --beta1 in [0, 1)")
+    return args
+
+
+class StopFlag:
+    """Set by the first SIGINT or SIGTERM; a second SIGINT stops at once."""
+
+    def __init__(self):
+        self.signal = None
+        signal.signal(signal.SIGINT, self._handle)
+        signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum, frame):
+        if self.signal is not None and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.signal = signum
+        print(f"\n{signal.Signals(signum).name}: saving a checkpoint after this step "
+              "(Ctrl-C again to quit without saving)", file=sys.stderr)
+
+    def __call__(self):
+        return self.signal is not None
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    stop = StopFlag()
+    from dcgan.cli import fail, import_tensorflow_quietly
+    from dcgan.errors import UserError
+    import_tensorflow_quietly()
+    try:
+        from dcgan.config import ModelConfig
+        from dcgan.training_loop import NonFiniteLoss, TrainOptions, train
+        model = ModelConfig(image_size=args.image_size, z_dim=args.z_dim,
+                            gf_dim=args.gf_dim, df_dim=args.df_dim)
+        options = TrainOptions(
+            dataset=args.dataset, model=model, epoch=args.epoch, learning_rate=args.learning_rate,
+            beta1=args.beta1, train_size=args.train_size, batch_size=args.batch_size,
+            is_crop=args.is_crop, crop_size=args.crop_size, checkpoint_dir=args.checkpoint_dir,
+            sample_dir=args.sample_dir, log_dir=args.log_dir, sample_every=args.sample_every,
+            save_every=args.save_every, hist_every=args.hist_every, seed=args.seed,
+            max_steps=args.max_steps, progress=not args.no_progress)
+        result = train(options, stop_requested=stop)
+    except UserError as e:
+        return fail("train_dcgan.py", e)
+    except NonFiniteLoss as e:
+        print(f"train_dcgan.py: {e}", file=sys.stderr)
+        return 1
+    print(f"saved {result.checkpoint} (epoch {result.epoch}, step {result.step})")
+    if result.interrupted:
+        return 128 + stop.signal
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
