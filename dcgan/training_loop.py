@@ -89,7 +89,7 @@ class Trainer:
             self.epoch_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch_step")
         self.checkpoint = tf.train.Checkpoint(
             generator=self.generator, discriminator=self.discriminator,
-            g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer,
+            generator_optimizer=self.g_optimizer, discriminator_optimizer=self.d_optimizer,
             step=self.step, epoch=self.epoch, epoch_step=self.epoch_step)
         self.sample_z = sample_z(options.seed, -1, SAMPLE_COUNT, config.z_dim)
 
@@ -183,6 +183,8 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
 
     trainer = Trainer(options, strategy)
     restored = checkpoints.restore_latest(trainer.checkpoint, options.checkpoint_dir)
+    for optimizer in (trainer.g_optimizer, trainer.d_optimizer):
+        optimizer.learning_rate.assign(options.learning_rate)  # the flag wins over the checkpoint
     config.save(options.checkpoint_dir)
     manager = checkpoints.make_manager(trainer.checkpoint, options.checkpoint_dir)
     step, epoch = int(trainer.step.numpy()), int(trainer.epoch.numpy())

@@ -1,0 +1,60 @@
+"""Shared fixtures: real faces from ../shared/data, tiny model options, running the CLIs."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED_DATA = os.path.join(os.path.dirname(REPO), "shared", "data")
+FACES64_TRAIN = os.path.join(SHARED_DATA, "celeba_faces64", "train")
+
+
+def real_faces(count, source=FACES64_TRAIN):
+    """The first `count` real face files of a shared data folder."""
+    if not os.path.isdir(source):
+        pytest.skip(f"shared data not found at {source}")
+    names = sorted(os.listdir(source))[:count]
+    return [os.path.join(source, n) for n in names]
+
+
+@pytest.fixture
+def faces_dir(tmp_path):
+    """A folder of 48 real 64x64 CelebA faces, some in a subfolder."""
+    folder = tmp_path / "faces"
+    (folder / "sub").mkdir(parents=True)
+    for i, path in enumerate(real_faces(48)):
+        shutil.copy(path, folder / ("sub" if i % 3 == 0 else "") / os.path.basename(path))
+    return str(folder)
+
+
+@pytest.fixture
+def tiny_options(faces_dir, tmp_path):
+    """TrainOptions for a 16x16 model with gf_dim=df_dim=8, batch 16, writing under tmp_path."""
+    from dcgan.config import ModelConfig
+    from dcgan.training_loop import TrainOptions
+    return TrainOptions(
+        dataset=faces_dir, model=ModelConfig(image_size=16, z_dim=16, gf_dim=8, df_dim=8),
+        epoch=1, batch_size=16, checkpoint_dir=str(tmp_path / "checkpoint"),
+        sample_dir=str(tmp_path / "samples"), log_dir=str(tmp_path / "logs"),
+        sample_every=2, save_every=1000, hist_every=2, progress=False)
+
+
+def run_cli(*args, timeout=300, **kwargs):
+    """Runs a command-line tool of the repo as a user would; returns the CompletedProcess."""
+    return subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, **kwargs)
+
+
+def assert_one_line_error(result):
+    """Exit status 2, one line on stderr, no traceback."""
+    assert result.returncode == 2, result.stderr
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "error:" in lines[0]
+    return lines[0]

@@ -1,0 +1,64 @@
+"""The tf.data pipeline over a folder of real faces."""
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import SHARED_DATA, real_faces
+from dcgan import data
+from dcgan.errors import UserError
+
+
+def test_lists_images_recursively_by_extension(faces_dir):
+    open(os.path.join(faces_dir, "notes.txt"), "w").write("not an image")
+    shutil.copy(real_faces(1)[0], os.path.join(faces_dir, "sub", "UPPER.JPG"))
+    files = data.list_images(faces_dir)
+    assert len(files) == 49
+    assert any(f.endswith("UPPER.JPG") for f in files)
+    assert not any(f.endswith(".txt") for f in files)
+
+
+def test_missing_and_empty_folders_are_user_errors(tmp_path):
+    with pytest.raises(UserError, match="no such folder"):
+        data.list_images(str(tmp_path / "missing"))
+    with pytest.raises(UserError, match="no images"):
+        data.list_images(str(tmp_path))
+
+
+def test_unreadable_files_are_skipped_and_named(faces_dir):
+    bad = os.path.join(faces_dir, "broken.jpg")
+    open(bad, "wb").write(b"this is not a jpeg")
+    files = data.list_images(faces_dir)
+    images, count, unreadable = data.load_images(files, 16)
+    assert unreadable == [bad]
+    assert count == 48
+    assert len(list(images)) == 48
+
+
+def test_batches_are_scaled_shuffled_and_drop_the_remainder(faces_dir):
+    images, count, _ = data.load_images(data.list_images(faces_dir), 32)
+    batches = list(data.training_batches(images, count, 20, seed=1))
+    assert len(batches) == 2  # 48 // 20, remainder dropped
+    x = np.concatenate([b.numpy() for b in batches])
+    assert x.shape == (40, 32, 32, 3)
+    assert x.min() >= -1.0 and x.max() <= 1.0 and x.min() < -0.5 and x.max() > 0.5
+    first_epoch = [b.numpy() for b in data.training_batches(images, count, 20, seed=1)]
+    second = [b.numpy() for b in data.training_batches(images, count, 20, seed=2)]
+    assert not np.array_equal(first_epoch[0], second[0])
+
+
+def test_center_crop_of_celeba_photos():
+    files = real_faces(2, source=os.path.join(SHARED_DATA, "celeba_aligned", "train"))
+    cropped, _, _ = data.load_images(files, 64, crop_size=108)
+    whole, _, _ = data.load_images(files, 64)
+    a, b = next(iter(cropped)).numpy(), next(iter(whole)).numpy()
+    assert a.shape == b.shape == (64, 64, 3)
+    assert not np.array_equal(a, b)
+
+
+def test_fewer_images_than_a_batch_is_a_user_error(faces_dir):
+    images, count, _ = data.load_images(data.list_images(faces_dir), 16)
+    with pytest.raises(UserError, match="fewer than one batch"):
+        data.training_batches(images, count, 64)

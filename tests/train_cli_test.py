@@ -1,0 +1,74 @@
+"""train_dcgan.py as a user runs it: --help, bad folders, Ctrl-C, resuming."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import REPO, assert_one_line_error, run_cli
+
+TINY = ["--image_size", "16", "--gf_dim", "8", "--df_dim", "8", "--z_dim", "16",
+        "--batch_size", "16", "--no_progress"]
+
+
+def _outputs(tmp_path):
+    return ["--checkpoint_dir", str(tmp_path / "ck"), "--sample_dir", str(tmp_path / "samples"),
+            "--log_dir", str(tmp_path / "logs")]
+
+
+def test_help_explains_the_flags():
+    result = run_cli("train_dcgan.py", "--help")
+    assert result.returncode == 0
+    for flag in ("--epoch", "--learning_rate", "--beta1", "--train_size", "--batch_size",
+                 "--image_size", "--dataset", "--checkpoint_dir", "--sample_dir", "--log_dir",
+                 "--is_crop", "--crop_size", "--z_dim", "--gf_dim", "--df_dim",
+                 "--sample_every", "--save_every", "--seed"):
+        assert flag in result.stdout, flag
+
+
+def test_bad_folders_give_one_line_and_exit_2(tmp_path, faces_dir):
+    missing = run_cli("train_dcgan.py", "--dataset", str(tmp_path / "nowhere"), *TINY, *_outputs(tmp_path))
+    assert "no such folder" in assert_one_line_error(missing)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "readme.txt").write_text("no images here")
+    empty = run_cli("train_dcgan.py", "--dataset", str(tmp_path / "empty"), *TINY, *_outputs(tmp_path))
+    assert "no images" in assert_one_line_error(empty)
+    few = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY, "--batch_size", "64",
+                  *_outputs(tmp_path))
+    assert "fewer than one batch" in assert_one_line_error(few)
+    size = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY, "--image_size", "24",
+                   *_outputs(tmp_path))
+    assert "power of two" in assert_one_line_error(size)
+
+
+def test_unreadable_file_is_one_warning_and_training_goes_on(tmp_path, faces_dir):
+    (tmp_path / "faces" / "broken.png").write_bytes(b"\x89PNG not really")
+    result = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY, "--epoch", "1",
+                     *_outputs(tmp_path))
+    assert result.returncode == 0, result.stderr
+    warnings = [l for l in result.stdout.splitlines() if l.startswith("warning:")]
+    assert len(warnings) == 1 and "broken.png" in warnings[0]
+    assert os.path.exists(tmp_path / "ck" / "DCGAN.model-3.index")
+
+
+def test_sigint_saves_a_checkpoint_and_the_same_command_resumes(tmp_path, faces_dir):
+    args = [sys.executable, "train_dcgan.py", "--dataset", faces_dir, *TINY, "--epoch", "100000",
+            "--sample_every", "1", *_outputs(tmp_path)]
+    process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not os.path.isdir(tmp_path / "samples") and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 128 + signal.SIGINT, err
+    assert "Traceback" not in err
+    step = int(out.strip().splitlines()[-1].split("step ")[1].rstrip(")"))
+    assert step > 0
+    assert os.path.exists(tmp_path / "ck" / f"DCGAN.model-{step}.index")
+
+    resumed = run_cli(*args[1:3], faces_dir, *TINY, "--epoch", "100000", "--max_steps", str(step + 2),
+                      *_outputs(tmp_path))
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"step {step}" in resumed.stdout and f"step {step + 2})" in resumed.stdout

@@ -1,0 +1,124 @@
+"""Training on real faces: weights move, losses stay finite, outputs appear, checkpoints resume."""
+
+import dataclasses
+import glob
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from dcgan import checkpoints, data
+from dcgan.errors import UserError
+from dcgan.training_loop import NonFiniteLoss, Trainer, train
+
+
+def _batch(options):
+    images, count, _ = data.load_images(data.list_images(options.dataset), options.model.image_size)
+    return next(iter(data.training_batches(images, count, options.batch_size, seed=0)))
+
+
+def _values(variables):
+    return [v.numpy().copy() for v in variables]
+
+
+def test_one_step_changes_both_networks(tiny_options):
+    trainer = Trainer(tiny_options)
+    g_before = _values(trainer.generator.trainable_variables)
+    d_before = _values(trainer.discriminator.trainable_variables)
+    scalars, tensors = trainer.train_step(_batch(tiny_options))
+    for before, var in zip(g_before, trainer.generator.trainable_variables):
+        assert not np.array_equal(before, var.numpy()), var.path
+    for before, var in zip(d_before, trainer.discriminator.trainable_variables):
+        assert not np.array_equal(before, var.numpy()), var.path
+    assert int(trainer.step.numpy()) == 1
+    assert int(trainer.g_optimizer.iterations.numpy()) == 2  # two G updates
+    assert int(trainer.d_optimizer.iterations.numpy()) == 1  # per D update
+    assert tensors["z"].shape == (16, 16)
+    assert np.all(np.abs(tensors["z"].numpy()) <= 1)
+    assert all(np.isfinite(float(v)) for v in scalars.values())
+
+
+def test_short_run_moves_d_of_g_z(tiny_options):
+    trainer = Trainer(tiny_options)
+    batch = _batch(tiny_options)
+    first, _ = trainer.train_step(batch)
+    for _ in range(15):
+        last, _ = trainer.train_step(batch)
+    assert all(np.isfinite(float(v)) for v in last.values())
+    assert abs(float(last["d_fake"]) - float(first["d_fake"])) > 0.01
+    assert abs(float(last["d_real"]) - float(first["d_real"])) > 0.01
+
+
+def _tags_and_plugins(log_dir):
+    tags, plugins = set(), {}
+    for path in glob.glob(os.path.join(log_dir, "events.out.tfevents.*")):
+        for record in tf.data.TFRecordDataset(path):
+            event = tf.compat.v1.Event.FromString(record.numpy())
+            for value in event.summary.value:
+                tags.add(value.tag)
+                plugins[value.tag] = value.metadata.plugin_data.plugin_name
+    return tags, plugins
+
+
+def test_run_writes_samples_checkpoint_and_tensorboard(tiny_options):
+    result = train(tiny_options, log=lambda msg: None)
+    assert result.step == 3 and result.epoch == 1  # 48 images, batch 16
+    assert sorted(os.listdir(tiny_options.sample_dir)) == ["train_00_0002.png", "train_00_0003.png"]
+    assert os.path.exists(os.path.join(tiny_options.checkpoint_dir, "config.json"))
+    assert result.checkpoint.endswith("DCGAN.model-3")
+    tags, plugins = _tags_and_plugins(tiny_options.log_dir)
+    for tag in ("d_loss", "d_loss_real", "d_loss_fake", "g_loss", "d_real", "d_fake",
+                "images_per_s", "z", "d_real_logits", "d_fake_logits", "G",
+                "generator/g_h1/w", "discriminator/d_h0_conv/w"):
+        assert tag in tags, tag
+    assert plugins["train_step"] == "graph_run_metadata_graph"  # the step's graph
+
+
+def test_checkpoint_restores_bit_for_bit_and_resume_continues(tiny_options):
+    first = train(dataclasses.replace(tiny_options, epoch=1), log=lambda msg: None)
+    trained = Trainer(tiny_options)
+    checkpoints.restore_latest(trained.checkpoint, tiny_options.checkpoint_dir)
+    fresh = Trainer(tiny_options)
+    variables = lambda t: (t.generator.variables + t.discriminator.variables
+                           + t.g_optimizer.variables + t.d_optimizer.variables)
+    assert any(not np.array_equal(a.numpy(), b.numpy())
+               for a, b in zip(variables(trained), variables(fresh)))
+    reader = tf.train.load_checkpoint(first.checkpoint)
+    for layer_var in trained.generator.variables + trained.discriminator.variables:
+        model, layer, name = layer_var.path.split("/")
+        attr = {"Matrix": "kernel", "w": "kernel", "biases": "bias"}.get(name, name)
+        saved = reader.get_tensor(f"{model}/{layer}/{attr}/.ATTRIBUTES/VARIABLE_VALUE")
+        assert np.array_equal(saved, layer_var.numpy()), layer_var.path
+
+    logs = []
+    second = train(dataclasses.replace(tiny_options, epoch=2), log=logs.append)
+    assert any("resuming" in line and "step 3" in line for line in logs)
+    assert (second.step, second.epoch) == (6, 2)
+
+
+def test_stop_request_saves_mid_epoch_and_resume_finishes_the_epoch(tiny_options):
+    calls = iter([False, True])
+    stopped = train(tiny_options, stop_requested=lambda: next(calls, True), log=lambda m: None)
+    assert stopped.interrupted and stopped.step == 2 and stopped.epoch == 0
+    assert stopped.checkpoint.endswith("DCGAN.model-2")
+    finished = train(tiny_options, log=lambda m: None)
+    assert (finished.step, finished.epoch) == (3, 1)
+
+
+def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tiny_options):
+    train(dataclasses.replace(tiny_options, epoch=1), log=lambda m: None)
+    exploding = dataclasses.replace(tiny_options, epoch=50, learning_rate=1e35)
+    with pytest.raises(NonFiniteLoss, match="not finite"):
+        train(exploding, log=lambda m: None)
+    trainer = Trainer(tiny_options)
+    path = checkpoints.restore_latest(trainer.checkpoint, tiny_options.checkpoint_dir)
+    assert path.endswith("DCGAN.model-3")
+    assert all(np.all(np.isfinite(v.numpy())) for v in trainer.generator.variables)
+
+
+def test_checkpoint_of_another_shape_is_refused(tiny_options):
+    train(tiny_options, log=lambda m: None)
+    wider = dataclasses.replace(tiny_options, model=dataclasses.replace(tiny_options.model, gf_dim=16))
+    with pytest.raises(UserError, match="gf_dim 8.*gf_dim 16"):
+        train(wider, log=lambda m: None)
