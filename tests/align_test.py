@@ -1,0 +1,185 @@
+"""python -m align against OpenFace's own outputs, on real photos from ../shared/data."""
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from align.aligner import AlignDlib, affine_from_points, load_rgb
+from align.template import LANDMARK_INDICES, MINMAX_TEMPLATE
+from conftest import REPO, SHARED_DATA, assert_one_line_error, run_cli
+
+REFERENCE = os.path.join(os.path.dirname(REPO), "shared", "reference", "openface_aligned")
+LFW = os.path.join(SHARED_DATA, "lfw_deepfunneled")
+DLIB_FACES = os.path.join(SHARED_DATA, "face_detect_test", "dlib_faces")
+NO_FACE = os.path.join(SHARED_DATA, "face_detect_test", "no_face")
+
+
+@pytest.fixture(scope="module")
+def aligner():
+    return AlignDlib()
+
+
+@pytest.fixture
+def lfw_sample(tmp_path):
+    """20 LFW photos, some in a subfolder, as a user's input folder."""
+    folder = tmp_path / "photos"
+    (folder / "people").mkdir(parents=True)
+    for i, name in enumerate(sorted(os.listdir(LFW))[:20]):
+        shutil.copy(os.path.join(LFW, name), folder / ("people" if i % 2 else "") / name)
+    return folder
+
+
+def _psnr(a, b):
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return 10 * np.log10(255.0 ** 2 / max(mse, 1e-10))
+
+
+def _outputs(folder):
+    return {os.path.relpath(os.path.join(r, n), folder)
+            for r, _, names in os.walk(folder) for n in names}
+
+
+@pytest.mark.parametrize("landmarks,size,reference", [
+    ("innerEyesAndBottomLip", 64, "lfw_deepfunneled_inner64"),
+    ("outerEyesAndNose", 96, "lfw_deepfunneled_outer96"),
+    ("innerEyesAndBottomLip", 96, None),
+    ("outerEyesAndNose", 64, None),
+])
+def test_cli_matches_openface_outputs(lfw_sample, tmp_path, aligner, landmarks, size, reference):
+    out = tmp_path / "aligned"
+    result = run_cli("-m", "align", str(lfw_sample), "align", landmarks, str(out), "--size", str(size))
+    assert result.returncode == 0, result.stderr
+    assert "aligned 20, skipped (exists) 0, no face 0" in result.stdout
+    outputs = _outputs(out)
+    assert len(outputs) == 20 and sum(o.startswith("people/") for o in outputs) == 10
+    psnrs = []
+    for relative in outputs:
+        mine = np.asarray(Image.open(out / relative))
+        assert mine.shape == (size, size, 3)
+        if reference:
+            theirs = np.asarray(Image.open(os.path.join(REFERENCE, reference, os.path.basename(relative))))
+            psnrs.append(_psnr(mine, theirs))
+        else:  # no OpenFace output at this size: compare with the in-process aligner
+            name = os.path.splitext(os.path.basename(relative))[0] + ".jpg"
+            expected = aligner.align(size, load_rgb(os.path.join(LFW, name)),
+                                     landmark_indices=LANDMARK_INDICES[landmarks])
+            assert np.array_equal(mine, expected)
+    if reference:
+        assert np.median(psnrs) >= 40, psnrs
+
+
+def test_celeba_faces_found_where_openface_found_them(tmp_path, aligner):
+    source = os.path.join(SHARED_DATA, "celeba_aligned", "test")
+    reference = os.path.join(REFERENCE, "celeba_aligned_test_inner64")
+    names = sorted(os.listdir(source))[:40]
+    found = {n for n in names if os.path.exists(os.path.join(reference, n[:-4] + ".png"))}
+    assert 0 < len(found) < len(names)  # the sample holds photos OpenFace found no face in
+    for name in names:
+        face = aligner.align(64, load_rgb(os.path.join(source, name)))
+        assert (face is not None) == (name in found), name
+        if face is not None:
+            assert _psnr(face, np.asarray(Image.open(os.path.join(reference, name[:-4] + ".png")))) >= 40
+
+
+def test_template_landmarks_land_within_2_pixels_at_96(aligner):
+    """dlib's landmarks on the aligned faces sit on the template, within the predictor's own noise.
+
+    The predictor runs on a new box in the 96x96 crop, so single points wander
+    by a pixel or three; the mean over faces must be within 2 pixels.
+    """
+    import dlib
+    for landmarks, indices in LANDMARK_INDICES.items():
+        errors = []
+        for name in sorted(os.listdir(LFW))[:8]:
+            rgb = load_rgb(os.path.join(LFW, name))
+            original = aligner.landmarks(rgb, aligner.largest_face(rgb))[list(indices)]
+            matrix = affine_from_points(original, 96 * MINMAX_TEMPLATE[list(indices)])
+            mapped = np.hstack([original, np.ones((3, 1))]) @ matrix.T
+            np.testing.assert_allclose(mapped, 96 * MINMAX_TEMPLATE[list(indices)], atol=1e-3)
+            face = aligner.align(96, rgb, landmark_indices=indices)
+            box = aligner.largest_face(face) or dlib.rectangle(0, 0, 95, 95)
+            points = aligner.landmarks(face, box)[list(indices)]
+            errors.append(np.linalg.norm(points - 96 * MINMAX_TEMPLATE[list(indices)], axis=1))
+        assert np.mean(errors, axis=0).max() <= 2.0, (landmarks, errors)
+        assert np.max(errors) <= 5.0, (landmarks, errors)
+
+
+def test_no_face_several_faces_and_unreadable_are_counted(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    shutil.copy(os.path.join(NO_FACE, "dog.jpg"), photos)
+    shutil.copy(os.path.join(DLIB_FACES, "2008_001009.jpg"), photos)
+    shutil.copy(os.path.join(DLIB_FACES, "Tom_Cruise_avp_2014_4.jpg"), photos)
+    (photos / "notes.txt").write_text("not an image")
+    (photos / "broken.jpg").write_bytes(b"\xff\xd8 truncated")
+    out = tmp_path / "aligned"
+    skip = run_cli("-m", "align", str(photos), "align", "outerEyesAndNose", str(out),
+                   "--skipMulti", "--verbose")
+    assert skip.returncode == 0, skip.stderr
+    assert ("aligned 1, skipped (exists) 0, no face 1, several faces 1, unreadable 2"
+            in skip.stdout)
+    for name in ("dog.jpg", "2008_001009.jpg", "notes.txt", "broken.jpg"):
+        assert name in skip.stderr  # named under --verbose
+    assert _outputs(out) == {"Tom_Cruise_avp_2014_4.png"}
+    assert "Traceback" not in skip.stderr
+
+    largest = run_cli("-m", "align", str(photos), "align", "outerEyesAndNose", str(out))
+    assert ("aligned 1, skipped (exists) 1, no face 1, several faces 0, unreadable 2"
+            in largest.stdout)
+    assert _outputs(out) == {"Tom_Cruise_avp_2014_4.png", "2008_001009.png"}
+
+
+def test_second_run_skips_everything(lfw_sample, tmp_path):
+    out = tmp_path / "aligned"
+    run_cli("-m", "align", str(lfw_sample), "align", "innerEyesAndBottomLip", str(out), "--size", "64")
+    before = {p: os.path.getmtime(out / p) for p in _outputs(out)}
+    again = run_cli("-m", "align", str(lfw_sample), "align", "innerEyesAndBottomLip", str(out), "--size", "64")
+    assert again.returncode == 0
+    assert "aligned 0, skipped (exists) 20" in again.stdout
+    assert {p: os.path.getmtime(out / p) for p in _outputs(out)} == before
+
+
+@pytest.mark.parametrize("mode", ["L", "P", "RGBA", "CMYK"])
+def test_any_colour_mode_is_aligned_as_rgb(tmp_path, aligner, mode):
+    path = tmp_path / ("face.png" if mode != "CMYK" else "face.jpg")
+    Image.open(os.path.join(LFW, sorted(os.listdir(LFW))[0])).convert(mode).save(path)
+    face = aligner.align(64, load_rgb(str(path)))
+    assert face is not None and face.shape == (64, 64, 3) and face.dtype == np.uint8
+
+
+def test_grayscale_lfw_originals(tmp_path):
+    photos = tmp_path / "raw"
+    photos.mkdir()
+    raw = os.path.join(SHARED_DATA, "lfw_raw")
+    for name in sorted(os.listdir(raw))[:6]:
+        shutil.copy(os.path.join(raw, name), photos)
+    assert Image.open(photos / sorted(os.listdir(photos))[0]).mode == "L"
+    result = run_cli("-m", "align", str(photos), "align", "outerEyesAndNose", str(tmp_path / "out"))
+    assert result.returncode == 0 and "aligned 6" in result.stdout
+    assert Image.open(tmp_path / "out" / sorted(_outputs(tmp_path / "out"))[0]).mode == "RGB"
+
+
+def test_compute_mean_prints_68_points_in_unit_square(lfw_sample):
+    result = run_cli("-m", "align", str(lfw_sample), "computeMean", "innerEyesAndBottomLip")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "index,x,y,std_x,std_y"
+    points = np.array([[float(v) for v in line.split(",")[1:3]] for line in lines[1:]])
+    assert points.shape == (68, 2)
+    assert points.min() >= 0 and points.max() <= 1
+    assert np.abs(points - MINMAX_TEMPLATE).mean() < 0.05  # close to OpenFace's own mean face
+
+
+def test_missing_folder_or_predictor_is_one_line_and_exit_2(tmp_path, lfw_sample):
+    missing = run_cli("-m", "align", str(tmp_path / "nowhere"), "align", "outerEyesAndNose", str(tmp_path / "o"))
+    assert "no such folder" in assert_one_line_error(missing)
+    predictor = run_cli("-m", "align", str(lfw_sample), "align", "outerEyesAndNose", str(tmp_path / "o"),
+                        "--dlibFacePredictor", str(tmp_path / "none.dat"))
+    assert "predictor" in assert_one_line_error(predictor)
+    not_a_model = tmp_path / "bad.dat"
+    not_a_model.write_bytes(b"not a model")
+    bad = run_cli("-m", "align", str(lfw_sample), "computeMean", "--dlibFacePredictor", str(not_a_model))
+    assert "not a dlib shape predictor" in assert_one_line_error(bad)
