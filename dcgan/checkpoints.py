@@ -27,10 +27,6 @@ def check_config(directory, config):
             f"for {config.describe()}: pass the same flags, or another --checkpoint_dir")
 
 
-def has_checkpoint(directory):
-    return tf.train.latest_checkpoint(directory) is not None
-
-
 def make_manager(checkpoint, directory, max_to_keep=3):
     """A `tf.train.CheckpointManager` writing `DIR/DCGAN.model-STEP` as the original did."""
     return tf.train.CheckpointManager(
@@ -53,10 +49,76 @@ def restore_latest(checkpoint, directory):
     return path
 
 
-def weights_checkpoint(generator, discriminator):
-    """The part of a training checkpoint that completion needs: G and D, no optimizer."""
-    return tf.train.Checkpoint(generator=generator, discriminator=discriminator)
+_TF1_TO_TF2_ATTRIBUTE = {"Matrix": "kernel", "w": "kernel", "biases": "bias"}
 
 
-def checkpoint_dir_exists(directory):
-    return os.path.isdir(directory)
+def checkpoint_keys(variable_path):
+    """Where a model variable (`generator/g_h1/w`) is stored: the TF2 object key, then the TF1 name."""
+    model, layer, name = variable_path.split("/")
+    attribute = _TF1_TO_TF2_ATTRIBUTE.get(name, name)
+    return [f"{model}/{layer}/{attribute}/.ATTRIBUTES/VARIABLE_VALUE", variable_path]
+
+
+def find_checkpoint(path):
+    """The newest checkpoint in a folder (ours or the original's `DCGAN.model-STEP`), or a prefix."""
+    if os.path.exists(path + ".index"):
+        return path
+    if not os.path.isdir(path):
+        return None
+    latest = tf.train.latest_checkpoint(path)
+    if latest and os.path.exists(latest + ".index"):
+        return latest
+    prefixes = [os.path.join(path, f[:-len(".index")]) for f in os.listdir(path) if f.endswith(".index")]
+    steps = lambda p: int(p.rsplit("-", 1)[1]) if p.rsplit("-", 1)[-1].isdigit() else -1
+    return max(prefixes, key=steps) if prefixes else None
+
+
+def _config_from_tf1(reader, path):
+    """The model shape of a checkpoint of the original TF1 code, read off its variable shapes."""
+    shapes = reader.get_variable_to_shape_map()
+    try:
+        layers = sum(1 for k in shapes if k.startswith("generator/g_h") and k.endswith("/w"))
+        last = shapes[f"generator/g_h{layers}/w"]
+        return ModelConfig(image_size=4 * 2 ** layers, z_dim=shapes["generator/g_h0_lin/Matrix"][0],
+                           gf_dim=last[3], df_dim=shapes["discriminator/d_h0_conv/w"][3], c_dim=last[2])
+    except KeyError:
+        raise UserError(f"{path} is neither a train_dcgan.py checkpoint (no config.json beside "
+                        "it) nor one of the original DCGAN's") from None
+
+
+def load_models(directory):
+    """G and D with the weights of the newest checkpoint in `directory`, for completion.
+
+    Reads this project's training checkpoints, its bundled models (float16 is
+    widened to float32) and the original TF1 code's `DCGAN.model-STEP` bundles,
+    mapped onto our layers by name.
+
+    Returns:
+      (ModelConfig, generator, discriminator, checkpoint path).
+
+    Raises:
+      UserError: no checkpoint there, or one whose variables do not fit.
+    """
+    from dcgan.model import build_models
+    path = find_checkpoint(directory)
+    if path is None:
+        raise UserError(f"no checkpoint in {directory}: train one with train_dcgan.py, "
+                        "or pass --checkpointDir")
+    try:
+        reader = tf.train.load_checkpoint(path)
+    except (tf.errors.OpError, ValueError) as e:
+        raise UserError(f"cannot read checkpoint {path}: {str(e).splitlines()[0]}") from None
+    config = ModelConfig.load(os.path.dirname(path)) or _config_from_tf1(reader, path)
+    generator, discriminator = build_models(config)
+    stored = reader.get_variable_to_shape_map()
+    for variable in generator.variables + discriminator.variables:
+        key = next((k for k in checkpoint_keys(variable.path) if k in stored), None)
+        if key is None:
+            raise UserError(f"{path} has no value for {variable.path}: not a model of "
+                            f"{config.describe()}")
+        value = reader.get_tensor(key)
+        if tuple(value.shape) != tuple(variable.shape):
+            raise UserError(f"{path}: {variable.path} is {list(value.shape)}, the model of "
+                            f"{config.describe()} needs {list(variable.shape)}")
+        variable.assign(value.astype("float32"))
+    return config, generator, discriminator, path

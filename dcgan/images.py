@@ -38,3 +38,27 @@ def save_image(image, path):
 def save_grid(images, path, columns=8):
     """Writes a batch of [-1, 1] images as one grid PNG."""
     save_image(make_grid(to_uint8(images), columns), path)
+
+
+def read_image(path, size):
+    """Reads an image as float32 [size, size, 3] in [-1, 1], resizing it if needed.
+
+    Returns:
+      (image, whether it was resized).
+
+    Raises:
+      OSError: the file does not decode.
+    """
+    with Image.open(path) as image:
+        rgb = image.convert("RGB")
+    resized = rgb.size != (size, size)
+    if resized:
+        rgb = rgb.resize((size, size), Image.Resampling.LANCZOS)
+    return np.asarray(rgb, np.float32) / 127.5 - 1.0, resized
+
+
+def save_gif(frames, path, frame_ms=100):
+    """Writes uint8 frames as a looping GIF (imageio; no ImageMagick)."""
+    import imageio.v3 as iio
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    iio.imwrite(path, np.stack(frames), extension=".gif", duration=frame_ms, loop=0)

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from dcgan import checkpoints, data, images
 from dcgan.config import ModelConfig
-from dcgan.errors import UserError
+from dcgan.errors import UserError, name_some
 from dcgan.model import build_models
 
 SAMPLE_COUNT = 64
@@ -177,7 +177,7 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
               disable=not options.progress) as bar:
         cached, num_images, unreadable = data.load_images(files, config.image_size, crop, bar.update)
     if unreadable:
-        log(f"warning: skipped {len(unreadable)} unreadable file(s): {', '.join(unreadable)}")
+        log(f"warning: skipped {len(unreadable)} unreadable file(s): {name_some(unreadable)}")
     batches = data.training_batches(cached, num_images, options.batch_size, options.seed)
     steps_per_epoch = num_images // options.batch_size
 

@@ -1,0 +1,154 @@
+"""The search over z in [-1, 1]: one independent z per image, a whole batch at a time, compiled.
+
+Three approaches, as the original: Nesterov momentum (2016), Adam (2017, the
+default) and Hamiltonian Monte Carlo. Each image's loss depends only on its own
+z (G and D run in inference mode), so each z gets its own gradient whatever the
+batch size.
+"""
+
+import dataclasses
+
+import tensorflow as tf
+
+from dcgan.completion_loss import contextual_loss, perceptual_loss
+
+APPROACHES = ("adam", "momentum", "hmc")
+
+
+@dataclasses.dataclass
+class SearchOptions:
+    """The flags of the search, with the original's defaults."""
+
+    approach: str = "adam"
+    lr: float = 0.01
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    hmc_beta: float = 0.2
+    hmc_eps: float = 0.001
+    hmc_l: int = 100
+    hmc_anneal: float = 1.0
+    lam: float = 0.1
+    perceptual: str = "original"
+    seed: int = 0
+
+
+class ZSearch:
+    """State and steps of the search for one batch.
+
+    Args:
+      generator, discriminator: the trained models (used in inference mode).
+      images: [B, H, W, C] inputs in [-1, 1].
+      weights: [H, W] contextual weights (the mask, or the paper's weighted mask).
+      options: `SearchOptions`.
+      lowres: add the 8x8 block-means term to the contextual loss.
+    """
+
+    def __init__(self, generator, discriminator, images, weights, options, lowres=False):
+        if options.approach not in APPROACHES:
+            raise ValueError(f"unknown approach {options.approach}")
+        self.generator, self.discriminator = generator, discriminator
+        self.options, self.lowres = options, lowres
+        self.weights = tf.convert_to_tensor(weights, tf.float32)
+        images = tf.convert_to_tensor(images, tf.float32)
+        z_shape = [int(images.shape[0]), int(generator.g_h0_lin.kernel.shape[0])]
+        variable = lambda shape, dtype=tf.float32: tf.Variable(tf.zeros(shape, dtype), trainable=False)
+        self.images = variable(images.shape)
+        self.z = variable(z_shape)
+        self.velocity = variable(z_shape)  # momentum
+        self.m, self.v = variable(z_shape), variable(z_shape)  # Adam
+        self.iteration = variable([], tf.int64)
+        self.hmc_beta = variable([])
+        self.start(images)
+
+    def start(self, images, number=0):
+        """Begins a new search for another batch of the same shape: no retracing.
+
+        Args:
+          images: [B, H, W, C] in [-1, 1].
+          number: the batch's number, so each batch starts from its own z.
+        """
+        self.images.assign(images)
+        self.z.assign(tf.random.stateless_uniform(
+            self.z.shape, [self.options.seed, -1 - number], -1.0, 1.0))
+        for state in (self.velocity, self.m, self.v):
+            state.assign(tf.zeros_like(state))
+        self.iteration.assign(0)
+        self.hmc_beta.assign(self.options.hmc_beta)
+
+    def losses(self, z):
+        """(total, contextual, perceptual) per image, and G(z)."""
+        generated = self.generator(z, training=False)
+        logits = self.discriminator(generated, training=False)
+        contextual = contextual_loss(generated, self.images, self.weights, self.lowres)
+        perceptual = perceptual_loss(logits, self.options.perceptual)
+        return contextual + self.options.lam * perceptual, contextual, perceptual, generated
+
+    def loss_and_gradient(self, z):
+        """Per-image total loss and its gradient with respect to z only (no weight gradients)."""
+        z = tf.convert_to_tensor(z)
+        with tf.GradientTape(watch_accessed_variables=False) as tape:
+            tape.watch(z)
+            total = self.losses(z)[0]
+            summed = tf.reduce_sum(total)
+        return total, tape.gradient(summed, z)
+
+    def step(self):
+        """One iteration of the chosen approach; z stays in [-1, 1]."""
+        o = self.options
+        if o.approach == "momentum":  # the original's Nesterov form
+            _, grad = self.loss_and_gradient(self.z)
+            previous = tf.identity(self.velocity)
+            self.velocity.assign(o.momentum * previous - o.lr * grad)
+            self.z.assign(tf.clip_by_value(
+                self.z - o.momentum * previous + (1 + o.momentum) * self.velocity, -1.0, 1.0))
+        elif o.approach == "adam":
+            _, grad = self.loss_and_gradient(self.z)
+            t = tf.cast(self.iteration + 1, tf.float32)
+            self.m.assign(o.beta1 * self.m + (1 - o.beta1) * grad)
+            self.v.assign(o.beta2 * self.v + (1 - o.beta2) * grad * grad)
+            m_hat = self.m / (1 - o.beta1 ** t)
+            v_hat = self.v / (1 - o.beta2 ** t)
+            self.z.assign(tf.clip_by_value(self.z - o.lr * m_hat / (tf.sqrt(v_hat) + o.eps), -1.0, 1.0))
+        else:
+            self._hmc_step()
+        self.iteration.assign_add(1)
+
+    def _hmc_step(self):
+        """One HMC proposal of --hmcL leapfrog steps, accepted or rejected per image.
+
+        Unlike the original, a rejected image keeps its old loss and gradient too.
+        """
+        o = self.options
+        seed = tf.stack([tf.cast(o.seed, tf.int64), self.iteration + 1])
+        z_old = tf.identity(self.z)
+        loss_old, grad = self.loss_and_gradient(z_old)
+        v_old = tf.random.stateless_normal(tf.shape(z_old), seed)
+        beta = self.hmc_beta
+        z, v, loss = z_old, v_old, loss_old
+        for _ in tf.range(o.hmc_l):
+            v = v - o.hmc_eps / 2 * beta * grad
+            z = tf.clip_by_value(z + o.hmc_eps * v, -1.0, 1.0)
+            loss, grad = self.loss_and_gradient(z)
+            v = v - o.hmc_eps / 2 * beta * grad
+        energy_old = beta * loss_old + tf.reduce_sum(v_old ** 2, axis=1) / 2
+        energy = beta * loss + tf.reduce_sum(v ** 2, axis=1) / 2
+        accept = tf.exp(tf.minimum(energy_old - energy, 0.0))
+        uniform = tf.random.stateless_uniform(tf.shape(accept), seed + [0, 1 << 40])
+        keep_new = uniform <= accept
+        self.z.assign(tf.where(keep_new[:, None], z, z_old))
+        self.hmc_beta.assign(beta * o.hmc_anneal)
+
+    @tf.function(jit_compile=False)
+    def run(self, iterations):
+        """`iterations` steps inside one graph, then the losses and G(z) at the new z."""
+        for _ in tf.range(iterations):
+            self.step()
+        return self.losses(self.z)
+
+    def run_eager(self, iterations):
+        """The same loop step by step in Python: the uncompiled baseline for bench/complete_loop.py."""
+        for _ in range(iterations):
+            self.step()
+        return self.losses(self.z)
