@@ -58,3 +58,35 @@ def assert_one_line_error(result):
     assert "Traceback" not in result.stderr
     assert "error:" in lines[0]
     return lines[0]
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A 16x16 DCGAN (gf_dim=df_dim=8, z_dim 16) trained 12 steps on 96 real faces: its checkpoint dir."""
+    from dcgan.config import ModelConfig
+    from dcgan.training_loop import TrainOptions, train
+    root = tmp_path_factory.mktemp("tiny_model")
+    faces = root / "faces"
+    faces.mkdir()
+    for path in real_faces(96):
+        shutil.copy(path, faces)
+    options = TrainOptions(
+        dataset=str(faces), model=ModelConfig(image_size=16, z_dim=16, gf_dim=8, df_dim=8),
+        epoch=2, batch_size=16, checkpoint_dir=str(root / "checkpoint"),
+        sample_dir=str(root / "samples"), log_dir=str(root / "logs"), progress=False)
+    train(options, log=lambda message: None)
+    return str(root / "checkpoint")
+
+
+@pytest.fixture
+def face_pngs(tmp_path):
+    """Six real faces as 16x16 PNGs, the tiny model's size, so known pixels compare exactly."""
+    from PIL import Image
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    paths = []
+    for path in real_faces(6, os.path.join(SHARED_DATA, "celeba_faces64", "test")):
+        out = folder / (os.path.splitext(os.path.basename(path))[0] + ".png")
+        Image.open(path).convert("RGB").resize((16, 16), Image.Resampling.LANCZOS).save(out)
+        paths.append(str(out))
+    return paths

@@ -1,0 +1,74 @@
+"""The z search on a tiny model trained on real faces: the loss falls, z stays in [-1, 1]."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from dcgan.checkpoints import load_models
+from dcgan.completion import read_inputs
+from dcgan.masks import make_mask
+from dcgan.z_search import SearchOptions, ZSearch
+
+
+@pytest.fixture(scope="module")
+def models(tiny_model):
+    return load_models(tiny_model)[1:3]
+
+
+@pytest.mark.parametrize("approach,options", [
+    ("adam", {}), ("momentum", {}), ("hmc", {"hmc_l": 5, "hmc_eps": 0.01, "hmc_beta": 1.0})])
+def test_loss_falls_and_z_stays_in_range(models, face_pngs, approach, options):
+    generator, discriminator = models
+    images = read_inputs(face_pngs, 16)
+    search = ZSearch(generator, discriminator, images, make_mask("center", 16),
+                     SearchOptions(approach=approach, seed=1, **options))
+    start = search.run(tf.constant(0))[0].numpy()
+    z_start = search.z.numpy()
+    end = search.run(tf.constant(30))[0].numpy()
+    assert int(search.iteration.numpy()) == 30
+    assert end.mean() < start.mean(), (start, end)
+    z = search.z.numpy()
+    assert z.min() >= -1 and z.max() <= 1
+    assert not np.array_equal(z, z_start)
+
+
+def test_each_images_gradient_ignores_the_rest_of_the_batch(models, face_pngs):
+    """The original averaged -log D over the batch, so the batch size changed every gradient."""
+    generator, discriminator = models
+    images = read_inputs(face_pngs, 16)
+    mask = make_mask("center", 16)
+    alone = ZSearch(generator, discriminator, images[:2], mask, SearchOptions())
+    batch = ZSearch(generator, discriminator, images, mask, SearchOptions())
+    batch.z.assign(tf.concat([alone.z, batch.z[2:]], axis=0))
+    loss_alone, grad_alone = alone.loss_and_gradient(alone.z)
+    loss_batch, grad_batch = batch.loss_and_gradient(batch.z)
+    np.testing.assert_allclose(loss_alone.numpy(), loss_batch.numpy()[:2], rtol=1e-5)
+    np.testing.assert_allclose(grad_alone.numpy(), grad_batch.numpy()[:2], rtol=1e-4, atol=1e-6)
+
+
+def test_paper_perceptual_loss_and_weighted_contextual_loss(models, face_pngs):
+    generator, discriminator = models
+    images = read_inputs(face_pngs, 16)
+    mask = make_mask("center", 16)
+    original = ZSearch(generator, discriminator, images, mask, SearchOptions(lam=1.0))
+    paper = ZSearch(generator, discriminator, images, mask, SearchOptions(lam=1.0, perceptual="paper"))
+    _, context, perceptual, _ = original.losses(original.z)
+    _, context_p, perceptual_p, _ = paper.losses(original.z)
+    np.testing.assert_allclose(context.numpy(), context_p.numpy())
+    d = tf.sigmoid(discriminator(generator(original.z))).numpy()
+    np.testing.assert_allclose(perceptual.numpy(), -np.log(d), rtol=1e-4)
+    np.testing.assert_allclose(perceptual_p.numpy(), np.log(1 - d), rtol=1e-4)
+
+
+def test_batches_restart_from_their_own_z(models, face_pngs):
+    generator, discriminator = models
+    images = read_inputs(face_pngs, 16)
+    search = ZSearch(generator, discriminator, images, make_mask("center", 16),
+                     dataclasses.replace(SearchOptions(), approach="adam"))
+    first = search.z.numpy()
+    search.run(tf.constant(3))
+    search.start(images, number=1)
+    assert int(search.iteration.numpy()) == 0 and not np.array_equal(first, search.z.numpy())
+    assert np.all(search.m.numpy() == 0)
