@@ -9,10 +9,11 @@ from dcgan.completion import CompletionOptions, complete
 def test_stop_request_writes_outputs_for_the_z_found_so_far(tiny_model, face_pngs, tmp_path):
     _, generator, discriminator, _ = load_models(tiny_model)
     options = CompletionOptions(out_dir=str(tmp_path), n_iter=100, out_interval=5, progress=False)
-    result = complete(face_pngs, generator, discriminator, options, stop_requested=lambda: True,
-                      log=lambda message: None)
+    answers = iter([False])  # go on after the first frame, stop after the next
+    result = complete(face_pngs, generator, discriminator, options,
+                      stop_requested=lambda: next(answers, True), log=lambda message: None)
     assert result.interrupted
     assert sorted(os.listdir(tmp_path / "completed")) == ["0000.png", "0005.png"] + sorted(
         os.path.basename(p) for p in face_pngs)
     assert (tmp_path / "completion.gif").exists()
-    assert all(result.final_loss[p] <= result.initial_loss[p] * 1.5 for p in face_pngs)
+    assert sum(result.final_loss.values()) < sum(result.initial_loss.values())
