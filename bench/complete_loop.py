@@ -1,0 +1,61 @@
+"""Iterations/s of the compiled z search (Adam, batch 64, 64x64, gf_dim=df_dim=64), beside the
+same loop run eagerly step by step. Not a test.
+
+    python bench/complete_loop.py --image_size 64 --gf_dim 64 --batch_size 64 --seconds 30
+
+Prints one JSON line.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from dcgan.cli import import_tensorflow_quietly  # noqa: E402
+
+import_tensorflow_quietly()
+
+import tensorflow as tf  # noqa: E402
+
+from dcgan.config import ModelConfig  # noqa: E402
+from dcgan.masks import make_mask  # noqa: E402
+from dcgan.model import build_models  # noqa: E402
+from dcgan.z_search import SearchOptions, ZSearch  # noqa: E402
+
+
+def iterations_per_s(run, seconds, chunk):
+    run(chunk)  # trace / warm up
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds or done < chunk:
+        run(chunk)
+        done += chunk
+    return done / (time.perf_counter() - start)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--image_size", type=int, default=64)
+    p.add_argument("--gf_dim", type=int, default=64)
+    p.add_argument("--df_dim", type=int, default=None, help="default: --gf_dim")
+    p.add_argument("--batch_size", type=int, default=64)
+    p.add_argument("--seconds", type=float, default=30.0, help="per variant")
+    p.add_argument("--chunk", type=int, default=10, help="iterations per compiled call")
+    a = p.parse_args()
+    config = ModelConfig(image_size=a.image_size, gf_dim=a.gf_dim, df_dim=a.df_dim or a.gf_dim)
+    generator, discriminator = build_models(config)
+    images = tf.random.uniform([a.batch_size, a.image_size, a.image_size, 3], -1, 1)
+    search = ZSearch(generator, discriminator, images, make_mask("center", a.image_size), SearchOptions())
+    compiled = iterations_per_s(lambda n: float(search.run(tf.constant(n))[0][0]), a.seconds, a.chunk)
+    eager = iterations_per_s(lambda n: float(search.run_eager(n)[0][0]), a.seconds, a.chunk)
+    print(json.dumps({
+        "complete_iters_per_s": round(compiled, 3), "eager_iters_per_s": round(eager, 3),
+        "image_size": a.image_size, "gf_dim": config.gf_dim, "df_dim": config.df_dim,
+        "batch_size": a.batch_size, "device": tf.test.gpu_device_name() or "cpu",
+    }))
+
+
+if __name__ == "__main__":
+    main()
