@@ -42,6 +42,14 @@ def parse_args(argv=None):
                    help="seed of the file order, shuffling, z and the sample z (default: %(default)s)")
     t.add_argument("--max_steps", type=int, default=0,
                    help="stop (with a checkpoint) after this many steps in all (default: no limit)")
+    x = p.add_argument_group("devices (see README: more GPUs and machines)")
+    x.add_argument("--strategy", default="auto", choices=("auto", "one", "mirrored", "multiworker"),
+                   help="auto: multiworker when TF_CONFIG is set, mirrored when several GPUs are "
+                        "visible, else one device; mirrored: tf.distribute.MirroredStrategy over "
+                        "--gpus; multiworker: tf.distribute.MultiWorkerMirroredStrategy over the "
+                        "TF_CONFIG cluster (default: %(default)s)")
+    x.add_argument("--gpus", default=None,
+                   help="GPUs for mirrored, as indices like 0,1 (default: all visible)")
     o = p.add_argument_group("outputs")
     o.add_argument("--checkpoint_dir", default="checkpoint",
                    help="checkpoints and config.json; resumed from when present (default: %(default)s)")
@@ -94,7 +102,10 @@ def main(argv=None):
     import_tensorflow_quietly()
     try:
         from dcgan.config import ModelConfig
+        from dcgan.distribute import make_strategy
         from dcgan.training_loop import NonFiniteLoss, TrainOptions, train
+        devices = [f"/gpu:{i.strip()}" for i in args.gpus.split(",")] if args.gpus else None
+        strategy = make_strategy(args.strategy, devices)
         model = ModelConfig(image_size=args.image_size, z_dim=args.z_dim,
                             gf_dim=args.gf_dim, df_dim=args.df_dim)
         options = TrainOptions(
@@ -104,7 +115,7 @@ def main(argv=None):
             sample_dir=args.sample_dir, log_dir=args.log_dir, sample_every=args.sample_every,
             save_every=args.save_every, hist_every=args.hist_every, seed=args.seed,
             max_steps=args.max_steps, progress=not args.no_progress)
-        result = train(options, stop_requested=stop)
+        result = train(options, stop_requested=stop, strategy=strategy)
     except UserError as e:
         return fail("train_dcgan.py", e)
     except NonFiniteLoss as e:

@@ -83,4 +83,6 @@ def training_batches(images, num_images, batch_size, seed=None):
                .batch(batch_size, drop_remainder=True)
                .map(lambda x: tf.cast(x, tf.float32) / 127.5 - 1.0,
                     num_parallel_calls=tf.data.AUTOTUNE))
-    return batches.prefetch(tf.data.AUTOTUNE)
+    options = tf.data.Options()  # several workers: each takes its share of every global batch
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return batches.with_options(options).prefetch(tf.data.AUTOTUNE)

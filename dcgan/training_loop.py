@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from dcgan import checkpoints, data, images
+from dcgan import checkpoints, data, distribute, images
 from dcgan.config import ModelConfig
 from dcgan.errors import UserError, name_some
 from dcgan.model import build_models
@@ -182,11 +182,14 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
     steps_per_epoch = num_images // options.batch_size
 
     trainer = Trainer(options, strategy)
+    chief = distribute.is_chief(trainer.strategy)
     restored = checkpoints.restore_latest(trainer.checkpoint, options.checkpoint_dir)
     for optimizer in (trainer.g_optimizer, trainer.d_optimizer):
         optimizer.learning_rate.assign(options.learning_rate)  # the flag wins over the checkpoint
-    config.save(options.checkpoint_dir)
-    manager = checkpoints.make_manager(trainer.checkpoint, options.checkpoint_dir)
+    if chief:
+        config.save(options.checkpoint_dir)
+    manager = checkpoints.make_manager(
+        trainer.checkpoint, distribute.worker_checkpoint_dir(trainer.strategy, options.checkpoint_dir))
     step, epoch = int(trainer.step.numpy()), int(trainer.epoch.numpy())
     if restored:
         log(f"resuming from {restored}: epoch {epoch}, step {step}")
@@ -194,7 +197,7 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
         f"batch {options.batch_size}, {steps_per_epoch} steps per epoch, "
         f"{trainer.strategy.num_replicas_in_sync} replica(s)")
 
-    writer = tf.summary.create_file_writer(options.log_dir)
+    writer = tf.summary.create_file_writer(options.log_dir) if chief else tf.summary.create_noop_writer()
     last_saved = restored
 
     def save():
@@ -231,7 +234,7 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
                 _write_scalars(scalars, step)
                 if step % options.hist_every == 0:
                     _write_histograms(trainer, tensors, step)
-                if step % options.sample_every == 0:
+                if step % options.sample_every == 0 and chief:
                     _write_samples(trainer, options.sample_dir, epoch, step)
                 if step % options.save_every == 0:
                     save()
@@ -245,7 +248,8 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
         trainer.epoch.assign(epoch)
         trainer.epoch_step.assign(0)
         save()
-    _write_samples(trainer, options.sample_dir, epoch - 1, step)
+    if chief:
+        _write_samples(trainer, options.sample_dir, epoch - 1, step)
     writer.flush()
     return TrainResult(step, epoch, False, save())
 
