@@ -18,7 +18,7 @@ def models(tiny_model):
 
 
 @pytest.mark.parametrize("approach,options", [
-    ("adam", {}), ("momentum", {}), ("hmc", {"hmc_l": 5, "hmc_eps": 0.01, "hmc_beta": 1.0})])
+    ("adam", {}), ("momentum", {}), ("hmc", {"hmc_l": 10, "hmc_eps": 0.01, "hmc_beta": 5.0})])
 def test_loss_falls_and_z_stays_in_range(models, face_pngs, approach, options):
     generator, discriminator = models
     images = read_inputs(face_pngs, 16)
