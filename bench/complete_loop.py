@@ -20,6 +20,7 @@ import_tensorflow_quietly()
 
 import tensorflow as tf  # noqa: E402
 
+import ops  # noqa: E402
 from dcgan.config import ModelConfig  # noqa: E402
 from dcgan.masks import make_mask  # noqa: E402
 from dcgan.model import build_models  # noqa: E402
@@ -43,7 +44,10 @@ def main():
     p.add_argument("--batch_size", type=int, default=64)
     p.add_argument("--seconds", type=float, default=30.0, help="per variant")
     p.add_argument("--chunk", type=int, default=10, help="iterations per compiled call")
+    p.add_argument("--ops", default="auto", choices=("auto", "native", "fast", "edges"),
+                   help="strided convolutions: see ops.set_implementation (default: %(default)s)")
     a = p.parse_args()
+    ops.set_implementation(a.ops)
     config = ModelConfig(image_size=a.image_size, gf_dim=a.gf_dim, df_dim=a.df_dim or a.gf_dim)
     generator, discriminator = build_models(config)
     images = tf.random.uniform([a.batch_size, a.image_size, a.image_size, 3], -1, 1)
@@ -53,7 +57,7 @@ def main():
     print(json.dumps({
         "complete_iters_per_s": round(compiled, 3), "eager_iters_per_s": round(eager, 3),
         "image_size": a.image_size, "gf_dim": config.gf_dim, "df_dim": config.df_dim,
-        "batch_size": a.batch_size, "device": tf.test.gpu_device_name() or "cpu",
+        "batch_size": a.batch_size, "ops": a.ops, "device": tf.test.gpu_device_name() or "cpu",
     }))
 
 

@@ -21,6 +21,7 @@ import_tensorflow_quietly()
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+import ops  # noqa: E402
 from dcgan.config import ModelConfig  # noqa: E402
 from dcgan.training_loop import TrainOptions, Trainer  # noqa: E402
 
@@ -77,7 +78,10 @@ def main():
     p.add_argument("--df_dim", type=int, default=None, help="default: --gf_dim")
     p.add_argument("--batch_size", type=int, default=64)
     p.add_argument("--seconds", type=float, default=30.0)
+    p.add_argument("--ops", default="auto", choices=("auto", "native", "fast", "edges"),
+                   help="strided convolutions: see ops.set_implementation (default: %(default)s)")
     a = p.parse_args()
+    ops.set_implementation(a.ops)
     config = ModelConfig(image_size=a.image_size, gf_dim=a.gf_dim, df_dim=a.df_dim or a.gf_dim)
     ceiling = matmul_gflops()
     images_per_s = time_train_step(config, a.batch_size, a.seconds)
@@ -85,7 +89,7 @@ def main():
     achieved = images_per_s / a.batch_size * flops / 1e9
     print(json.dumps({
         "train_images_per_s": round(images_per_s, 2), "image_size": a.image_size,
-        "gf_dim": config.gf_dim, "df_dim": config.df_dim, "batch_size": a.batch_size,
+        "gf_dim": config.gf_dim, "df_dim": config.df_dim, "batch_size": a.batch_size, "ops": a.ops,
         "step_gflop": round(flops / 1e9, 1), "achieved_gflops": round(achieved, 1),
         "matmul_ceiling_gflops": round(ceiling, 1),
         "fraction_of_ceiling": round(achieved / ceiling, 3), "device": tf.test.gpu_device_name() or "cpu",

@@ -8,9 +8,48 @@ by name, and weights move freely between implementations of the same layer.
 import keras
 import tensorflow as tf
 
+from ops import fast_conv
+
 KERNEL_SIZE = 5
 STRIDE = 2
 INIT_STDDEV = 0.02
+IMPLEMENTATIONS = ("auto", "native", "fast", "edges")
+_implementation = "auto"
+_cpu_choice = None
+
+
+def set_implementation(name):
+    """Chooses the strided convolutions.
+
+    `native`: TF's ops. `fast`: ops/fast_conv.py everywhere (no Conv2DBackpropInput).
+    `edges`: fast_conv only for the layers next to the image (3 channels), where the
+    native op is slowest. `auto`: native with a GPU (cuDNN); on the CPU `fast` where
+    a one-time probe finds the native transposed convolution slower than the
+    sub-pixel form, else `edges`. Read when a function is traced; the weights are
+    the same for all.
+    """
+    global _implementation
+    if name not in IMPLEMENTATIONS:
+        raise ValueError(f"unknown implementation {name}; one of {IMPLEMENTATIONS}")
+    _implementation = name
+
+
+def use_fast_ops(image_side_channels):
+    """Whether a layer whose image-side tensor has `image_side_channels` channels runs fast_conv."""
+    choice = _implementation
+    if choice == "auto":
+        choice = "native" if tf.config.list_logical_devices("GPU") else _probe_cpu()
+    if choice == "edges":
+        return image_side_channels <= 4
+    return choice == "fast"
+
+
+def _probe_cpu():
+    global _cpu_choice
+    if _cpu_choice is None:
+        with tf.init_scope():  # eager, even while a tf.function is being traced
+            _cpu_choice = "fast" if fast_conv.native_transpose_is_slow() else "edges"
+    return _cpu_choice
 
 
 class Linear(keras.layers.Layer):
@@ -46,7 +85,10 @@ class Conv2D(keras.layers.Layer):
         self.bias = self.add_weight(name="biases", shape=(self.filters,), initializer="zeros")
 
     def call(self, x):
-        y = tf.nn.conv2d(x, self.kernel, strides=STRIDE, padding="SAME")
+        if use_fast_ops(int(self.kernel.shape[2])):
+            y = fast_conv.conv2d(x, tf.convert_to_tensor(self.kernel))
+        else:
+            y = tf.nn.conv2d(x, self.kernel, strides=STRIDE, padding="SAME")
         return tf.nn.bias_add(y, self.bias)
 
 
@@ -68,9 +110,12 @@ class Conv2DTranspose(keras.layers.Layer):
         self.bias = self.add_weight(name="biases", shape=(self.filters,), initializer="zeros")
 
     def call(self, x):
-        shape = tf.shape(x)
-        out_shape = tf.stack([shape[0], shape[1] * STRIDE, shape[2] * STRIDE, self.filters])
-        y = tf.nn.conv2d_transpose(x, self.kernel, out_shape, strides=STRIDE, padding="SAME")
+        if use_fast_ops(self.filters):
+            y = fast_conv.conv2d_transpose(x, tf.convert_to_tensor(self.kernel))
+        else:
+            shape = tf.shape(x)
+            out_shape = tf.stack([shape[0], shape[1] * STRIDE, shape[2] * STRIDE, self.filters])
+            y = tf.nn.conv2d_transpose(x, self.kernel, out_shape, strides=STRIDE, padding="SAME")
         return tf.nn.bias_add(y, self.bias)
 
 
