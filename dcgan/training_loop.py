@@ -108,9 +108,10 @@ class Trainer:
         average = lambda x: tf.nn.compute_average_loss(x, global_batch_size=global_batch)
         G, D = self.generator, self.discriminator
 
+        fake = G(z, training=True)  # outside the tape: D's update needs no gradient through G
         with tf.GradientTape() as tape:
             real_logits = D(real, training=True)
-            fake_logits = D(G(z, training=True), training=True)
+            fake_logits = D(fake, training=True)
             d_loss_real = average(sigmoid_cross_entropy(1.0, real_logits))
             d_loss_fake = average(sigmoid_cross_entropy(0.0, fake_logits))
             d_loss = d_loss_real + d_loss_fake
