@@ -6,7 +6,6 @@ same loop run eagerly step by step. Not a test.
 Prints one JSON line.
 """
 
-import argparse
 import json
 import os
 import sys
@@ -20,6 +19,7 @@ import_tensorflow_quietly()
 
 import tensorflow as tf  # noqa: E402
 
+import common  # noqa: E402
 import ops  # noqa: E402
 from dcgan.config import ModelConfig  # noqa: E402
 from dcgan.masks import make_mask  # noqa: E402
@@ -37,15 +37,8 @@ def iterations_per_s(run, seconds, chunk):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--image_size", type=int, default=64)
-    p.add_argument("--gf_dim", type=int, default=64)
-    p.add_argument("--df_dim", type=int, default=None, help="default: --gf_dim")
-    p.add_argument("--batch_size", type=int, default=64)
-    p.add_argument("--seconds", type=float, default=30.0, help="per variant")
+    p = common.parser(__doc__)
     p.add_argument("--chunk", type=int, default=10, help="iterations per compiled call")
-    p.add_argument("--ops", default="auto", choices=("auto", "native", "fast", "edges"),
-                   help="strided convolutions: see ops.set_implementation (default: %(default)s)")
     a = p.parse_args()
     ops.set_implementation(a.ops)
     config = ModelConfig(image_size=a.image_size, gf_dim=a.gf_dim, df_dim=a.df_dim or a.gf_dim)

@@ -6,7 +6,6 @@ machine's float32 matmul ceiling it reaches. Not a test.
 Prints one JSON line.
 """
 
-import argparse
 import json
 import os
 import sys
@@ -21,6 +20,7 @@ import_tensorflow_quietly()
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+import common  # noqa: E402
 import ops  # noqa: E402
 from dcgan.config import ModelConfig  # noqa: E402
 from dcgan.training_loop import TrainOptions, Trainer  # noqa: E402
@@ -72,14 +72,7 @@ def time_train_step(config, batch_size, seconds):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--image_size", type=int, default=64)
-    p.add_argument("--gf_dim", type=int, default=64)
-    p.add_argument("--df_dim", type=int, default=None, help="default: --gf_dim")
-    p.add_argument("--batch_size", type=int, default=64)
-    p.add_argument("--seconds", type=float, default=30.0)
-    p.add_argument("--ops", default="auto", choices=("auto", "native", "fast", "edges"),
-                   help="strided convolutions: see ops.set_implementation (default: %(default)s)")
+    p = common.parser(__doc__)
     a = p.parse_args()
     ops.set_implementation(a.ops)
     config = ModelConfig(image_size=a.image_size, gf_dim=a.gf_dim, df_dim=a.df_dim or a.gf_dim)

@@ -52,37 +52,40 @@ def _probe_cpu():
     return _cpu_choice
 
 
-class Linear(keras.layers.Layer):
-    """Fully connected layer, weights N(0, 0.02), bias 0."""
+class _KernelAndBias(keras.layers.Layer):
+    """A kernel and a bias, named as the original's variables, initialised as the original."""
 
-    def __init__(self, units, stddev=INIT_STDDEV, **kwargs):
+    kernel_name, bias_name = "w", "biases"
+
+    def __init__(self, width, stddev=INIT_STDDEV, **kwargs):
         super().__init__(**kwargs)
-        self.units = units
+        self.width = width  # units or output channels
         self.stddev = stddev
 
+    def _add_weights(self, kernel_shape, initializer):
+        self.kernel = self.add_weight(name=self.kernel_name, shape=kernel_shape,
+                                      initializer=initializer(stddev=self.stddev))
+        self.bias = self.add_weight(name=self.bias_name, shape=(self.width,), initializer="zeros")
+
+
+class Linear(_KernelAndBias):
+    """Fully connected layer, weights N(0, 0.02), bias 0."""
+
+    kernel_name, bias_name = "Matrix", "bias"
+
     def build(self, input_shape):
-        self.kernel = self.add_weight(
-            name="Matrix", shape=(int(input_shape[-1]), self.units),
-            initializer=keras.initializers.RandomNormal(stddev=self.stddev))
-        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+        self._add_weights((int(input_shape[-1]), self.width), keras.initializers.RandomNormal)
 
     def call(self, x):
         return tf.matmul(x, self.kernel) + self.bias
 
 
-class Conv2D(keras.layers.Layer):
+class Conv2D(_KernelAndBias):
     """5x5 stride-2 'SAME' convolution, weights truncated N(0, 0.02), as the original D."""
 
-    def __init__(self, filters, stddev=INIT_STDDEV, **kwargs):
-        super().__init__(**kwargs)
-        self.filters = filters
-        self.stddev = stddev
-
     def build(self, input_shape):
-        self.kernel = self.add_weight(
-            name="w", shape=(KERNEL_SIZE, KERNEL_SIZE, int(input_shape[-1]), self.filters),
-            initializer=keras.initializers.TruncatedNormal(stddev=self.stddev))
-        self.bias = self.add_weight(name="biases", shape=(self.filters,), initializer="zeros")
+        self._add_weights((KERNEL_SIZE, KERNEL_SIZE, int(input_shape[-1]), self.width),
+                          keras.initializers.TruncatedNormal)
 
     def call(self, x):
         if use_fast_ops(int(self.kernel.shape[2])):
@@ -92,29 +95,22 @@ class Conv2D(keras.layers.Layer):
         return tf.nn.bias_add(y, self.bias)
 
 
-class Conv2DTranspose(keras.layers.Layer):
+class Conv2DTranspose(_KernelAndBias):
     """5x5 stride-2 'SAME' transposed convolution doubling height and width, weights N(0, 0.02).
 
     The kernel is [h, w, out_channels, in_channels], as `tf.nn.conv2d_transpose` takes it.
     """
 
-    def __init__(self, filters, stddev=INIT_STDDEV, **kwargs):
-        super().__init__(**kwargs)
-        self.filters = filters
-        self.stddev = stddev
-
     def build(self, input_shape):
-        self.kernel = self.add_weight(
-            name="w", shape=(KERNEL_SIZE, KERNEL_SIZE, self.filters, int(input_shape[-1])),
-            initializer=keras.initializers.RandomNormal(stddev=self.stddev))
-        self.bias = self.add_weight(name="biases", shape=(self.filters,), initializer="zeros")
+        self._add_weights((KERNEL_SIZE, KERNEL_SIZE, self.width, int(input_shape[-1])),
+                          keras.initializers.RandomNormal)
 
     def call(self, x):
-        if use_fast_ops(self.filters):
+        if use_fast_ops(self.width):
             y = fast_conv.conv2d_transpose(x, tf.convert_to_tensor(self.kernel))
         else:
             shape = tf.shape(x)
-            out_shape = tf.stack([shape[0], shape[1] * STRIDE, shape[2] * STRIDE, self.filters])
+            out_shape = tf.stack([shape[0], shape[1] * STRIDE, shape[2] * STRIDE, self.width])
             y = tf.nn.conv2d_transpose(x, self.kernel, out_shape, strides=STRIDE, padding="SAME")
         return tf.nn.bias_add(y, self.bias)
 
