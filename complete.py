@@ -137,6 +137,9 @@ def main(argv=None):
         result = complete(paths, generator, discriminator, options, stop_requested=lambda: bool(interrupted))
     except UserError as e:
         return fail("complete.py", e)
+    except KeyboardInterrupt:
+        print("complete.py: stopped at once; outputs already written are kept", file=sys.stderr)
+        return 130
     print(f"wrote {len(result.completed)} completed image(s) to {os.path.join(args.outDir, 'completed')}")
     return 128 + interrupted[0] if interrupted else 0
 

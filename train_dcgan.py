@@ -121,6 +121,9 @@ def main(argv=None):
     except NonFiniteLoss as e:
         print(f"train_dcgan.py: {e}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("train_dcgan.py: stopped without saving; the last checkpoint is kept", file=sys.stderr)
+        return 130
     print(f"saved {result.checkpoint} (epoch {result.epoch}, step {result.step})")
     if result.interrupted:
         return 128 + stop.signal
