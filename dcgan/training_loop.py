@@ -199,12 +199,13 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
         f"{trainer.strategy.num_replicas_in_sync} replica(s)")
 
     writer = tf.summary.create_file_writer(options.log_dir) if chief else tf.summary.create_noop_writer()
-    last_saved = restored
+    last_saved, saved_state = restored, _state(trainer)
 
     def save():
-        nonlocal last_saved
-        if last_saved is None or int(trainer.step.numpy()) != _step_of(last_saved):
-            last_saved = manager.save(checkpoint_number=trainer.step)
+        """Writes a checkpoint unless the newest one already holds this very state."""
+        nonlocal last_saved, saved_state
+        if last_saved is None or _state(trainer) != saved_state:
+            last_saved, saved_state = manager.save(checkpoint_number=trainer.step), _state(trainer)
         return last_saved
 
     traced = False
@@ -255,8 +256,8 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
     return TrainResult(step, epoch, False, save())
 
 
-def _step_of(path):
-    return int(path.rsplit("-", 1)[1])
+def _state(trainer):
+    return int(trainer.step.numpy()), int(trainer.epoch.numpy())
 
 
 def _format(scalars):
