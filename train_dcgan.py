@@ -50,6 +50,10 @@ def parse_args(argv=None):
                         "TF_CONFIG cluster (default: %(default)s)")
     x.add_argument("--gpus", default=None,
                    help="GPUs for mirrored, as indices like 0,1 (default: all visible)")
+    x.add_argument("--mixed_precision", action="store_true",
+                   help="GPU only: mixed_float16 compute with loss scaling; weights stay float32")
+    x.add_argument("--xla", action="store_true",
+                   help="GPU only: compile the train step with XLA (3x slower on the CPU, so refused there)")
     o = p.add_argument_group("outputs")
     o.add_argument("--checkpoint_dir", default="checkpoint",
                    help="checkpoints and config.json; resumed from when present (default: %(default)s)")
@@ -101,11 +105,16 @@ def main(argv=None):
     from dcgan.errors import UserError
     import_tensorflow_quietly()
     try:
+        import tensorflow as tf
+
         from dcgan.config import ModelConfig
         from dcgan.distribute import make_strategy
         from dcgan.training_loop import NonFiniteLoss, TrainOptions, train
         devices = [f"/gpu:{i.strip()}" for i in args.gpus.split(",")] if args.gpus else None
         strategy = make_strategy(args.strategy, devices)
+        if (args.mixed_precision or args.xla) and not tf.config.list_logical_devices("GPU"):
+            raise UserError("--mixed_precision and --xla need a GPU; none is visible "
+                            "(pip install 'tensorflow[and-cuda]==2.21.*' for CUDA)")
         model = ModelConfig(image_size=args.image_size, z_dim=args.z_dim,
                             gf_dim=args.gf_dim, df_dim=args.df_dim)
         options = TrainOptions(
@@ -114,7 +123,8 @@ def main(argv=None):
             is_crop=args.is_crop, crop_size=args.crop_size, checkpoint_dir=args.checkpoint_dir,
             sample_dir=args.sample_dir, log_dir=args.log_dir, sample_every=args.sample_every,
             save_every=args.save_every, hist_every=args.hist_every, seed=args.seed,
-            max_steps=args.max_steps, progress=not args.no_progress)
+            max_steps=args.max_steps, mixed_precision=args.mixed_precision, xla=args.xla,
+            progress=not args.no_progress)
         result = train(options, stop_requested=stop, strategy=strategy)
     except UserError as e:
         return fail("train_dcgan.py", e)

@@ -44,6 +44,8 @@ class TrainOptions:
     hist_every: int = 100
     seed: int = 0
     max_steps: int = 0
+    mixed_precision: bool = False
+    xla: bool = False
     progress: bool = True
 
 
@@ -77,6 +79,7 @@ class Trainer:
         self.options = options
         self.strategy = strategy or tf.distribute.get_strategy()
         config = options.model
+        keras.mixed_precision.set_global_policy("mixed_float16" if options.mixed_precision else "float32")
         with self.strategy.scope():
             sync = self.strategy.num_replicas_in_sync > 1
             self.generator, self.discriminator = build_models(config, sync_batch_norm=sync)
@@ -92,10 +95,16 @@ class Trainer:
             generator_optimizer=self.g_optimizer, discriminator_optimizer=self.d_optimizer,
             step=self.step, epoch=self.epoch, epoch_step=self.epoch_step)
         self.sample_z = sample_z(options.seed, -1, SAMPLE_COUNT, config.z_dim)
+        self.train_step = tf.function(self._train_step, jit_compile=options.xla)
 
     def _adam(self):
-        return keras.optimizers.Adam(
+        adam = keras.optimizers.Adam(
             learning_rate=self.options.learning_rate, beta_1=self.options.beta1, epsilon=1e-8)
+        return keras.optimizers.LossScaleOptimizer(adam) if self.options.mixed_precision else adam
+
+    def _scaled(self, optimizer, loss):
+        """The loss to differentiate: scaled under mixed precision (apply_gradients unscales)."""
+        return optimizer.scale_loss(loss) if self.options.mixed_precision else loss
 
     def _replica_step(self, real, step):
         """One D update and two G updates on this replica's share of the batch."""
@@ -109,19 +118,22 @@ class Trainer:
         G, D = self.generator, self.discriminator
 
         fake = G(z, training=True)  # outside the tape: D's update needs no gradient through G
+        logits = lambda images: tf.cast(D(images, training=True), tf.float32)
         with tf.GradientTape() as tape:
-            real_logits = D(real, training=True)
-            fake_logits = D(fake, training=True)
+            real_logits = logits(real)
+            fake_logits = logits(fake)
             d_loss_real = average(sigmoid_cross_entropy(1.0, real_logits))
             d_loss_fake = average(sigmoid_cross_entropy(0.0, fake_logits))
             d_loss = d_loss_real + d_loss_fake
-        grads = tape.gradient(d_loss, D.trainable_variables)
+            scaled = self._scaled(self.d_optimizer, d_loss)
+        grads = tape.gradient(scaled, D.trainable_variables)
         self.d_optimizer.apply_gradients(zip(grads, D.trainable_variables))
 
         for _ in range(2):  # two G updates per D update, as the original
             with tf.GradientTape() as tape:
-                g_loss = average(sigmoid_cross_entropy(1.0, D(G(z, training=True), training=True)))
-            grads = tape.gradient(g_loss, G.trainable_variables)
+                g_loss = average(sigmoid_cross_entropy(1.0, logits(G(z, training=True))))
+                scaled = self._scaled(self.g_optimizer, g_loss)
+            grads = tape.gradient(scaled, G.trainable_variables)
             self.g_optimizer.apply_gradients(zip(grads, G.trainable_variables))
 
         scalars = {
@@ -131,9 +143,11 @@ class Trainer:
         }
         return scalars, {"z": z, "d_real_logits": real_logits, "d_fake_logits": fake_logits}
 
-    @tf.function(jit_compile=False)
-    def train_step(self, real):
-        """The full step on a distributed batch; returns global scalars and gathered tensors."""
+    def _train_step(self, real):
+        """The full step on a distributed batch; returns global scalars and gathered tensors.
+
+        Compiled as `self.train_step`, with XLA only under --xla (slower on the CPU).
+        """
         scalars, tensors = self.strategy.run(self._replica_step, args=(real, self.step))
         self.step.assign_add(1)
         self.epoch_step.assign_add(1)
@@ -143,7 +157,7 @@ class Trainer:
 
     def samples(self):
         """G on the fixed sample z, batch norm in inference mode: the picture to watch."""
-        return self.generator(self.sample_z, training=False)
+        return tf.cast(self.generator(self.sample_z, training=False), tf.float32)
 
 
 def train(options, stop_requested=lambda: False, strategy=None, log=print):

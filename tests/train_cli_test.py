@@ -72,3 +72,10 @@ def test_sigint_saves_a_checkpoint_and_the_same_command_resumes(tmp_path, faces_
                       *_outputs(tmp_path))
     assert resumed.returncode == 0, resumed.stderr
     assert f"step {step}" in resumed.stdout and f"step {step + 2})" in resumed.stdout
+
+
+def test_gpu_only_flags_are_refused_on_the_cpu(tmp_path, faces_dir):
+    for flag in ("--mixed_precision", "--xla"):
+        result = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY, flag, *_outputs(tmp_path),
+                         env=dict(os.environ, CUDA_VISIBLE_DEVICES=""))
+        assert "need a GPU" in assert_one_line_error(result)

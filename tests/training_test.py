@@ -122,3 +122,20 @@ def test_checkpoint_of_another_shape_is_refused(tiny_options):
     wider = dataclasses.replace(tiny_options, model=dataclasses.replace(tiny_options.model, gf_dim=16))
     with pytest.raises(UserError, match="gf_dim 8.*gf_dim 16"):
         train(wider, log=lambda m: None)
+
+
+def test_mixed_precision_computes_in_float16_and_keeps_float32_weights(tiny_options):
+    import keras
+    try:
+        trainer = Trainer(dataclasses.replace(tiny_options, mixed_precision=True))
+        before = _values(trainer.generator.trainable_variables)
+        batch = _batch(tiny_options)
+        for _ in range(3):
+            scalars, _ = trainer.train_step(batch)
+        assert trainer.generator.g_h1.compute_dtype == "float16"
+        assert all(v.dtype == "float32" for v in trainer.generator.variables)
+        assert all(np.isfinite(float(v)) for v in scalars.values())
+        assert all(not np.array_equal(b, v.numpy())
+                   for b, v in zip(before, trainer.generator.trainable_variables))
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
