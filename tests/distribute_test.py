@@ -57,23 +57,34 @@ def _free_ports(count):
     return ports
 
 
-def test_two_workers_on_localhost_train_and_only_the_chief_writes(faces_dir, tmp_path):
+def _run_workers(common, extra):
     ports = _free_ports(2)
     cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
-    common = [sys.executable, "train_dcgan.py", "--dataset", faces_dir, "--image_size", "16",
-              "--gf_dim", "8", "--df_dim", "8", "--z_dim", "16", "--batch_size", "16", "--epoch", "1",
-              "--sample_every", "1", "--no_progress", "--checkpoint_dir", str(tmp_path / "ck"),
-              "--sample_dir", str(tmp_path / "samples"), "--log_dir", str(tmp_path / "logs")]
     processes = []
     for index in range(2):
-        env = dict(os.environ, TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}))
-        processes.append(subprocess.Popen(common, cwd=REPO, env=env, stdout=subprocess.PIPE,
+        task = {"cluster": cluster, "task": {"type": "worker", "index": index}}
+        env = dict(os.environ, TF_CONFIG=json.dumps(task))
+        processes.append(subprocess.Popen(common + extra, cwd=REPO, env=env, stdout=subprocess.PIPE,
                                           stderr=subprocess.PIPE, text=True))
     outputs = [p.communicate(timeout=300) for p in processes]
     for process, (out, err) in zip(processes, outputs):
         assert process.returncode == 0, err[-3000:]
-    assert "2 replica(s)" in outputs[0][0]
+    return [out for out, _ in outputs]
+
+
+def test_two_workers_on_localhost_train_resume_and_only_the_chief_writes(faces_dir, tmp_path):
+    common = [sys.executable, "train_dcgan.py", "--dataset", faces_dir, "--image_size", "16",
+              "--gf_dim", "8", "--df_dim", "8", "--z_dim", "16", "--batch_size", "16", "--epoch", "1",
+              "--sample_every", "1", "--no_progress", "--checkpoint_dir", str(tmp_path / "ck"),
+              "--sample_dir", str(tmp_path / "samples"), "--log_dir", str(tmp_path / "logs")]
+    first = _run_workers(common, ["--max_steps", "2"])
+    assert "2 replica(s)" in first[0] and "step 2)" in first[0]
+    assert sorted(os.listdir(tmp_path / "samples")) == ["train_00_0001.png", "train_00_0002.png"]
+    assert os.path.exists(tmp_path / "ck" / "DCGAN.model-2.index")
+
+    restarted = _run_workers(common, [])  # the cluster restarted: both workers resume at step 2
+    assert all("resuming" in out and "step 2" in out for out in restarted)
     assert os.path.exists(tmp_path / "ck" / "DCGAN.model-3.index")
     assert sorted(os.listdir(tmp_path / "samples")) == ["train_00_0001.png", "train_00_0002.png",
                                                         "train_00_0003.png"]
-    assert len(os.listdir(tmp_path / "logs")) == 1  # one event file: the chief's
+    assert len(os.listdir(tmp_path / "logs")) == 2  # one event file per run, the chief's only
