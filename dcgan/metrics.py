@@ -1,0 +1,67 @@
+"""Completion quality on [0, 255] images: PSNR, SSIM, L1 over the whole image or the hole,
+and the landmark error of dlib's 68 points. Mean and 95% confidence interval per cell."""
+
+import numpy as np
+import tensorflow as tf
+from scipy import stats
+
+
+def psnr(a, b, region=None):
+    """PSNR in dB of [N, H, W, C] images in [0, 255]; over `region` ([H, W] bool) when given.
+
+    The whole image uses `tf.image.psnr`; a region, the same formula on its pixels.
+    """
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if region is None:
+        return tf.image.psnr(tf.constant(a), tf.constant(b), max_val=255.0).numpy()
+    mse = ((a - b) ** 2)[:, region, :].mean(axis=(1, 2))
+    with np.errstate(divide="ignore"):
+        return 10 * np.log10(255.0 ** 2 / mse)
+
+
+def ssim(a, b, region=None):
+    """SSIM (`tf.image.ssim`) of [N, H, W, C] images in [0, 255]; over the bounding box of `region`."""
+    a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
+    if region is not None:
+        rows, cols = np.nonzero(region)
+        a = a[:, rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+        b = b[:, rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    size = min(11, a.shape[1], a.shape[2])
+    return tf.image.ssim(tf.constant(a), tf.constant(b), max_val=255.0, filter_size=size).numpy()
+
+
+def l1(a, b, region=None):
+    """Mean absolute difference per image, on [0, 255]; over `region` when given."""
+    diff = np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))
+    return diff[:, region, :].mean(axis=(1, 2)) if region is not None else diff.mean(axis=(1, 2, 3))
+
+
+def landmark_error(aligner, a, b, upscale=4):
+    """Mean pixel distance between dlib's 68 landmarks on a and on b (uint8 [H, W, 3]).
+
+    Small aligned faces are enlarged `upscale` times for the detector; distances
+    are in the original pixels. None when dlib finds no face in either.
+    """
+    from PIL import Image
+    points = []
+    for image in (a, b):
+        image = np.asarray(image, np.uint8)
+        big = np.asarray(Image.fromarray(image).resize(
+            (image.shape[1] * upscale, image.shape[0] * upscale), Image.Resampling.BICUBIC))
+        box = aligner.largest_face(big)
+        if box is None:
+            return None
+        points.append(aligner.landmarks(big, box) / upscale)
+    return float(np.linalg.norm(points[0] - points[1], axis=1).mean())
+
+
+def mean_and_ci95(values):
+    """(mean, half-width of the 95% confidence interval by Student's t, n) of the finite values."""
+    values = np.asarray([v for v in values if v is not None and np.isfinite(v)], np.float64)
+    n = len(values)
+    if n == 0:
+        return float("nan"), float("nan"), 0
+    if n == 1:
+        return float(values[0]), float("nan"), 1
+    half = stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n)
+    return float(values.mean()), float(half), n

@@ -1,0 +1,63 @@
+"""Quality metrics and classical baselines."""
+
+import os
+
+import numpy as np
+import pytest
+
+from align.aligner import AlignDlib
+from conftest import REPO
+from dcgan import metrics
+from dcgan.baselines import biharmonic_fill, harmonic_fill, mean_fill
+from dcgan.masks import make_mask
+
+
+def _face():
+    from PIL import Image
+    examples = os.path.join(REPO, "data", "examples")
+    return np.asarray(Image.open(os.path.join(examples, sorted(os.listdir(examples))[0])))
+
+
+def test_an_image_against_itself():
+    face = _face()[None].astype(np.float64)
+    assert np.isinf(metrics.psnr(face, face)[0])
+    assert metrics.ssim(face, face)[0] == pytest.approx(1.0)
+    assert metrics.l1(face, face)[0] == 0
+
+
+def test_psnr_and_l1_of_a_hand_computed_case():
+    a = np.zeros((1, 8, 8, 3))
+    b = a.copy()
+    b[0, :4] = 10.0  # half the pixels off by 10: MSE 50, L1 5
+    assert metrics.psnr(a, b)[0] == pytest.approx(10 * np.log10(255 ** 2 / 50), rel=1e-5)
+    assert metrics.l1(a, b)[0] == pytest.approx(5.0)
+    region = np.zeros((8, 8), bool)
+    region[:4] = True  # only the differing half: MSE 100
+    assert metrics.psnr(a, b, region)[0] == pytest.approx(10 * np.log10(255 ** 2 / 100), rel=1e-6)
+    assert metrics.ssim(a, b)[0] < 1.0
+
+
+def test_landmark_error_of_a_face_with_itself_is_zero():
+    face = _face()
+    assert metrics.landmark_error(AlignDlib(), face, face) == 0.0
+
+
+def test_fills_keep_known_pixels_and_are_exact_on_a_ramp():
+    ys, xs = np.mgrid[0:32, 0:32]
+    ramp = np.stack([3.0 * xs, 2.0 * ys, xs + ys], axis=-1)[None]
+    mask = make_mask("center", 32)
+    holed = ramp * mask[None, :, :, None]
+    known = mask.astype(bool)
+    for fill in (harmonic_fill, biharmonic_fill):
+        filled = fill(holed, mask)
+        assert np.array_equal(filled[0][known], ramp[0][known])
+        np.testing.assert_allclose(filled, ramp, atol=1e-8)
+    filled = mean_fill(holed, mask)
+    np.testing.assert_allclose(filled[0][~known], np.broadcast_to(ramp[0][known].mean(axis=0),
+                                                                  filled[0][~known].shape))
+
+
+def test_mean_and_confidence_interval():
+    mean, half, n = metrics.mean_and_ci95([1.0, 2.0, 3.0, None, float("inf")])
+    assert (mean, n) == (2.0, 3)
+    assert half == pytest.approx(4.302653 * 1.0 / np.sqrt(3), rel=1e-5)
