@@ -36,23 +36,24 @@ def l1(a, b, region=None):
     return diff[:, region, :].mean(axis=(1, 2)) if region is not None else diff.mean(axis=(1, 2, 3))
 
 
-def landmark_error(aligner, a, b, upscale=4):
-    """Mean pixel distance between dlib's 68 landmarks on a and on b (uint8 [H, W, 3]).
+def face_landmarks(aligner, image, upscale=4):
+    """dlib's 68 landmarks of a small uint8 face [H, W, 3] in its own pixels, or None if no face.
 
-    Small aligned faces are enlarged `upscale` times for the detector; distances
-    are in the original pixels. None when dlib finds no face in either.
+    Aligned 64x64 faces are too small for the detector: it looks at them `upscale` times larger.
     """
     from PIL import Image
-    points = []
-    for image in (a, b):
-        image = np.asarray(image, np.uint8)
-        big = np.asarray(Image.fromarray(image).resize(
-            (image.shape[1] * upscale, image.shape[0] * upscale), Image.Resampling.BICUBIC))
-        box = aligner.largest_face(big)
-        if box is None:
-            return None
-        points.append(aligner.landmarks(big, box) / upscale)
-    return float(np.linalg.norm(points[0] - points[1], axis=1).mean())
+    image = np.asarray(image, np.uint8)
+    big = np.asarray(Image.fromarray(image).resize(
+        (image.shape[1] * upscale, image.shape[0] * upscale), Image.Resampling.BICUBIC))
+    box = aligner.largest_face(big)
+    return None if box is None else aligner.landmarks(big, box) / upscale
+
+
+def landmark_error(points_a, points_b):
+    """Mean pixel distance between two sets of 68 landmarks; None when either face was not found."""
+    if points_a is None or points_b is None:
+        return None
+    return float(np.linalg.norm(points_a - points_b, axis=1).mean())
 
 
 def mean_and_ci95(values):

@@ -38,8 +38,10 @@ def test_psnr_and_l1_of_a_hand_computed_case():
 
 
 def test_landmark_error_of_a_face_with_itself_is_zero():
-    face = _face()
-    assert metrics.landmark_error(AlignDlib(), face, face) == 0.0
+    points = metrics.face_landmarks(AlignDlib(), _face())
+    assert points.shape == (68, 2)
+    assert metrics.landmark_error(points, metrics.face_landmarks(AlignDlib(), _face())) == 0.0
+    assert metrics.landmark_error(points, None) is None
 
 
 def test_fills_keep_known_pixels_and_are_exact_on_a_ramp():

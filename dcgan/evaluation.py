@@ -1,0 +1,131 @@
+"""Measuring completion quality: the DCGAN (blended and pasted) beside classical fills,
+on the same faces and masks, with PSNR, SSIM, L1 and landmark error."""
+
+import csv
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from dcgan import images as image_io
+from dcgan import metrics
+from dcgan.baselines import BASELINES
+from dcgan.blending import PoissonSolver
+from dcgan.completion import read_inputs
+from dcgan.masks import lowres_known, make_mask
+from dcgan.z_search import ZSearch
+
+METHODS = ("dcgan_poisson", "dcgan_paste") + tuple(BASELINES)
+ALL_MASKS = ("center", "random", "left", "half", "pattern")
+METRICS = ("psnr", "ssim", "l1", "landmark")
+FIGURE_FACES = 4
+
+
+def fill_all(real, mask, search, batch_size, n_iter, progress=lambda n: None):
+    """Every method's fill of `real` ([N, H, W, C] in [-1, 1]) under `mask`, in [-1, 1]."""
+    known = mask[None, :, :, None]
+    generated = []
+    for start in range(0, len(real), batch_size):
+        batch = real[start:start + batch_size]
+        padded = np.concatenate([batch, np.repeat(batch[-1:], batch_size - len(batch), axis=0)])
+        search.start(padded, start // batch_size)
+        generated.append(search.run(tf.constant(n_iter))[3].numpy()[:len(batch)])
+        progress(len(batch))
+    generated = np.concatenate(generated)
+    masked = real * known
+    fills = {"dcgan_poisson": np.clip(PoissonSolver(mask).blend(real, generated), -1, 1),
+             "dcgan_paste": known * real + (1 - known) * generated}
+    for name, fill in BASELINES.items():
+        fills[name] = fill(masked, mask)
+    return fills
+
+
+def score(originals, filled, hole, aligner, original_points):
+    """{(metric, region): per-image values} of filled against originals, both uint8."""
+    values = {}
+    for region_name, region in (("whole", None), ("hole", hole)):
+        values[("psnr", region_name)] = metrics.psnr(filled, originals, region)
+        values[("ssim", region_name)] = metrics.ssim(filled, originals, region)
+        values[("l1", region_name)] = metrics.l1(filled, originals, region)
+    if aligner is not None:
+        values[("landmark", "whole")] = [
+            metrics.landmark_error(points, metrics.face_landmarks(aligner, image))
+            for points, image in zip(original_points, filled)]
+    return values
+
+
+def evaluate(paths, generator, discriminator, search_options, mask_types, n_iter, batch_size,
+             aligner=None, out_dir=None, seed=0, progress=lambda n: None, log=print):
+    """Runs every method on every mask type and summarises each metric.
+
+    Returns:
+      Rows of dicts: method, mask, metric, region, mean, ci95, n.
+    """
+    size = 4 * 2 ** generator.num_layers
+    real = read_inputs(paths, size, log)
+    originals = image_io.to_uint8(real)
+    original_points = [metrics.face_landmarks(aligner, o) for o in originals] if aligner else None
+    if aligner:
+        log(f"dlib finds a face in {sum(p is not None for p in original_points)} of "
+            f"{len(originals)} originals")
+    rows = []
+    for mask_type in mask_types:
+        mask = make_mask(mask_type, size, seed=seed)
+        search = ZSearch(generator, discriminator, np.zeros((batch_size,) + real.shape[1:], np.float32),
+                         mask, search_options, lowres=lowres_known(mask_type))
+        fills = fill_all(real, mask, search, batch_size, n_iter, progress)
+        for method in METHODS:
+            filled = image_io.to_uint8(fills[method])
+            for (metric, region), values in score(originals, filled, mask < 0.5, aligner,
+                                                  original_points).items():
+                mean, ci95, n = metrics.mean_and_ci95(values)
+                rows.append({"method": method, "mask": mask_type, "metric": metric, "region": region,
+                             "mean": mean, "ci95": ci95, "n": n})
+        if out_dir:
+            _write_figure(real, mask, fills, os.path.join(out_dir, f"figure_{mask_type}.png"))
+    return rows
+
+
+def _write_figure(real, mask, fills, path):
+    """For a few faces: the masked input, each method's fill, the original, side by side."""
+    count = min(FIGURE_FACES, len(real))
+    columns = [real[:count] * mask[None, :, :, None]] + [fills[m][:count] for m in METHODS] + [real[:count]]
+    grid = np.stack(columns, axis=1).reshape(-1, *real.shape[1:])
+    image_io.save_grid(grid, path, columns=len(columns))
+
+
+def write_results(rows, out_dir):
+    """results.csv (method, mask, metric, region, mean, ci95, n) and results.md; returns the Markdown."""
+    os.makedirs(out_dir, exist_ok=True)
+    fields = ["method", "mask", "metric", "region", "mean", "ci95", "n"]
+    with open(os.path.join(out_dir, "results.csv"), "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    markdown = to_markdown(rows)
+    with open(os.path.join(out_dir, "results.md"), "w") as f:
+        f.write(markdown)
+    return markdown
+
+
+def to_markdown(rows):
+    """One table per mask: a row per method, a column per metric and region, mean ± 95% CI."""
+    columns = [(m, r) for m in METRICS for r in ("whole", "hole") if any(
+        row["metric"] == m and row["region"] == r for row in rows)]
+    lines = []
+    for mask in dict.fromkeys(row["mask"] for row in rows):
+        cells = {(row["method"], row["metric"], row["region"]): row for row in rows if row["mask"] == mask}
+        lines += [f"### mask: {mask}", "",
+                  "| method | " + " | ".join(f"{m} ({r})" for m, r in columns) + " |",
+                  "|---|" + "---|" * len(columns)]
+        for method in METHODS:
+            values = []
+            for metric, region in columns:
+                row = cells.get((method, metric, region))
+                text = "" if row is None else f"{row['mean']:.3g} ± {row['ci95']:.2g}"
+                if row is not None and metric == "landmark":
+                    text += f" (n={row['n']})"
+                values.append(text)
+            lines.append(f"| {method} | " + " | ".join(values) + " |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,61 @@
+"""evaluate.py on a tiny model: a row per method and a finite value in every cell."""
+
+import csv
+import os
+
+import numpy as np
+
+from conftest import assert_one_line_error, run_cli
+from dcgan.evaluation import METHODS
+
+
+def test_table_has_every_method_and_finite_cells(tiny_model, face_pngs, tmp_path):
+    images = os.path.dirname(face_pngs[0])
+    out = tmp_path / "eval"
+    result = run_cli("evaluate.py", "--images", images, "--checkpointDir", tiny_model, "--nIter", "5",
+                     "--maskType", "center", "--out", str(out), "--no_progress", "--no_landmarks")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(open(out / "results.csv")))
+    assert {r["method"] for r in rows} == set(METHODS)
+    assert {"dcgan_poisson", "dcgan_paste"} <= {r["method"] for r in rows}
+    for row in rows:
+        assert row["mask"] == "center" and row["region"] in ("whole", "hole")
+        assert np.isfinite(float(row["mean"])) and np.isfinite(float(row["ci95"])), row
+        assert int(row["n"]) == len(face_pngs)
+    assert {(r["metric"], r["region"]) for r in rows} == {
+        (m, r) for m in ("psnr", "ssim", "l1") for r in ("whole", "hole")}
+    table = (out / "results.md").read_text()
+    assert all(f"| {method} |" in table for method in METHODS)
+    assert (out / "figure_center.png").exists()
+
+
+def test_landmark_error_column_on_real_sized_faces(tmp_path, tiny_model):
+    """The tiny model makes 16x16 faces; landmarks need real faces, so score the 64x64 examples."""
+    from align.aligner import AlignDlib
+    from dcgan import metrics
+    from dcgan.baselines import harmonic_fill
+    from dcgan.completion import read_inputs
+    from dcgan.images import to_uint8
+    from dcgan.masks import make_mask
+    from conftest import REPO
+    examples = os.path.join(REPO, "data", "examples")
+    paths = [os.path.join(examples, f) for f in sorted(os.listdir(examples))[:4]]
+    real = read_inputs(paths, 64)
+    mask = make_mask("random", 64)  # a blurred centre hides the face from dlib's detector
+    filled = to_uint8(harmonic_fill(real * mask[None, :, :, None], mask))
+    aligner = AlignDlib()
+    errors = [metrics.landmark_error(metrics.face_landmarks(aligner, o), metrics.face_landmarks(aligner, f))
+              for o, f in zip(to_uint8(real), filled)]
+    found = [e for e in errors if e is not None]
+    assert found and all(np.isfinite(e) and e >= 0 for e in found)
+
+
+def test_missing_folder_or_model_is_one_line(tmp_path, face_pngs):
+    missing = run_cli("evaluate.py", "--images", str(tmp_path / "nowhere"))
+    assert "no such folder" in assert_one_line_error(missing)
+    (tmp_path / "empty").mkdir()
+    empty = run_cli("evaluate.py", "--images", str(tmp_path / "empty"))
+    assert "no images" in assert_one_line_error(empty)
+    no_model = run_cli("evaluate.py", "--images", os.path.dirname(face_pngs[0]),
+                       "--checkpointDir", str(tmp_path / "none"))
+    assert "no checkpoint" in assert_one_line_error(no_model)
