@@ -119,7 +119,7 @@ def complete(paths, generator, discriminator, options, stop_requested=lambda: Fa
             real = inputs[start:start + options.batch_size]
             batch_dir = options.out_dir if len(batches) == 1 else os.path.join(
                 options.out_dir, f"batch_{number:02d}")
-            search.start(_pad(real, options.batch_size), number - 1)
+            search.start(pad_batch(real, options.batch_size), number - 1)
             stopped = _complete_batch(
                 real, mask, search, solver, options, batch_dir,
                 names[start:start + len(real)], paths[start:start + len(real)], result, bar,
@@ -130,7 +130,7 @@ def complete(paths, generator, discriminator, options, stop_requested=lambda: Fa
     return result
 
 
-def _pad(real, batch_size):
+def pad_batch(real, batch_size):
     """Repeats the last image so a short last batch fills the compiled batch shape."""
     return np.concatenate([real, np.repeat(real[-1:], batch_size - len(real), axis=0)])
 
@@ -154,7 +154,7 @@ def _complete_batch(real, mask, search, solver, options, batch_dir, names, paths
             done = int(search.iteration.numpy())
             total, contextual, perceptual = total.numpy(), contextual.numpy(), perceptual.numpy()
             generated = generated.numpy()[:count]
-            completed = _blend(solver, real, generated, known)
+            completed = blend(solver, real, generated, known)
             for i in range(count):
                 writer.writerow([done, names[i], f"{total[i]:.6f}", f"{contextual[i]:.6f}",
                                  f"{perceptual[i]:.6f}"])
@@ -184,7 +184,7 @@ def _complete_batch(real, mask, search, solver, options, batch_dir, names, paths
     return stopped
 
 
-def _blend(solver, real, generated, known):
+def blend(solver, real, generated, known):
     """Poisson-blended, or pasted (--blend none), completions; known pixels are the input's."""
     if solver is None:
         return known * real + (1 - known) * generated

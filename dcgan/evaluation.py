@@ -11,7 +11,7 @@ from dcgan import images as image_io
 from dcgan import metrics
 from dcgan.baselines import BASELINES
 from dcgan.blending import PoissonSolver
-from dcgan.completion import read_inputs
+from dcgan.completion import blend, pad_batch, read_inputs
 from dcgan.masks import lowres_known, make_mask
 from dcgan.z_search import ZSearch
 
@@ -27,14 +27,13 @@ def fill_all(real, mask, search, batch_size, n_iter, progress=lambda n: None):
     generated = []
     for start in range(0, len(real), batch_size):
         batch = real[start:start + batch_size]
-        padded = np.concatenate([batch, np.repeat(batch[-1:], batch_size - len(batch), axis=0)])
-        search.start(padded, start // batch_size)
+        search.start(pad_batch(batch, batch_size), start // batch_size)
         generated.append(search.run(tf.constant(n_iter))[3].numpy()[:len(batch)])
         progress(len(batch))
     generated = np.concatenate(generated)
     masked = real * known
-    fills = {"dcgan_poisson": np.clip(PoissonSolver(mask).blend(real, generated), -1, 1),
-             "dcgan_paste": known * real + (1 - known) * generated}
+    fills = {"dcgan_poisson": blend(PoissonSolver(mask), real, generated, known),
+             "dcgan_paste": blend(None, real, generated, known)}
     for name, fill in BASELINES.items():
         fills[name] = fill(masked, mask)
     return fills
