@@ -122,3 +122,25 @@ def load_models(directory):
                             f"{config.describe()} needs {list(variable.shape)}")
         variable.assign(value.astype("float32"))
     return config, generator, discriminator, path
+
+
+def export_model(checkpoint_dir, out_dir, dtype="float16"):
+    """Writes what completion needs, G and D without optimizer state, as a small bundle.
+
+    The variables keep the layout of training checkpoints (`load_models` reads both),
+    stored as `dtype` (float16 halves the size; loading widens to float32).
+
+    Returns:
+      The prefix written (`out_dir/model`).
+    """
+    config, generator, discriminator, _ = load_models(checkpoint_dir)
+    tree = {}
+    for variable in generator.variables + discriminator.variables:
+        model, layer, name = variable.path.split("/")
+        attribute = _TF1_TO_TF2_ATTRIBUTE.get(name, name)
+        tree.setdefault(model, {}).setdefault(layer, {})[attribute] = tf.Variable(
+            tf.cast(variable, dtype), trainable=False)
+    os.makedirs(out_dir, exist_ok=True)
+    prefix = tf.train.Checkpoint(**tree).write(os.path.join(out_dir, "model"))
+    config.save(out_dir)
+    return prefix

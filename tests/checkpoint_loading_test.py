@@ -79,3 +79,22 @@ def test_missing_or_foreign_checkpoints_are_user_errors(tmp_path):
     _write_tf1_checkpoint(str(tmp_path), shapes)
     with pytest.raises(UserError, match="no value for generator/g_bn2/gamma"):
         load_models(str(tmp_path))
+
+
+def test_float16_bundle_is_smaller_and_completes_the_same(tiny_model, tmp_path):
+    import os
+
+    from conftest import run_cli
+    result = run_cli("-m", "dcgan.export", tiny_model, str(tmp_path / "bundle"))
+    assert result.returncode == 0, result.stderr
+    config, generator, discriminator, path = load_models(str(tmp_path / "bundle"))
+    original_config, original_g, original_d, _ = load_models(tiny_model)
+    assert config == original_config and path.endswith("model")
+    assert all(v.dtype == "float32" for v in generator.variables)
+    z = tf.random.stateless_uniform([4, config.z_dim], [0, 0], -1, 1)
+    images, original = generator(z).numpy(), original_g(z).numpy()
+    assert np.abs(images - original).max() < 0.02  # float16 weights: about 3 decimal digits
+    assert np.abs(discriminator(original_g(z)).numpy() - original_d(original_g(z)).numpy()).max() < 0.05
+    stored = os.path.getsize(path + ".data-00000-of-00001")
+    float32_bytes = sum(v.numpy().nbytes for v in generator.variables + discriminator.variables)
+    assert stored < 0.6 * float32_bytes  # half, plus the bundle's small overhead

@@ -1,0 +1,35 @@
+"""Bundle a trained model for completion: G and D only, float16 by default.
+
+    python -m dcgan.export checkpoint models/celeba64
+
+`complete.py --checkpointDir models/celeba64` (or no flag, for models/celeba64) reads it.
+"""
+
+import argparse
+import os
+import sys
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m dcgan.export", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("checkpoint_dir", help="a train_dcgan.py checkpoint folder (or the original's)")
+    p.add_argument("out_dir", help="where the bundle goes")
+    p.add_argument("--dtype", default="float16", choices=("float16", "float32"),
+                   help="storage type of the weights (default: %(default)s)")
+    args = p.parse_args(argv)
+    from dcgan.cli import fail, import_tensorflow_quietly
+    import_tensorflow_quietly()
+    from dcgan.checkpoints import export_model
+    from dcgan.errors import UserError
+    try:
+        prefix = export_model(args.checkpoint_dir, args.out_dir, args.dtype)
+    except UserError as e:
+        return fail("python -m dcgan.export", e)
+    size = sum(os.path.getsize(os.path.join(args.out_dir, f)) for f in os.listdir(args.out_dir))
+    print(f"wrote {prefix} ({size / 1e6:.1f} MB in {args.out_dir})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
