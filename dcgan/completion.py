@@ -78,10 +78,13 @@ def read_inputs(paths, size, log=print):
 
 
 def output_names(paths):
-    """completed/<input name>.png names, made unique when two inputs share a name."""
+    """completed/<input name>.png names, made unique when two inputs share a name, and kept
+    apart from the iteration grids completed/NNNN.png."""
     names, seen = [], {}
     for path in paths:
         stem = os.path.splitext(os.path.basename(path))[0]
+        if len(stem) == 4 and stem.isdigit():
+            stem += "_input"
         seen[stem] = seen.get(stem, 0) + 1
         names.append(stem if seen[stem] == 1 else f"{stem}_{seen[stem]}")
     return names
