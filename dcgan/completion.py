@@ -111,18 +111,19 @@ def complete(paths, generator, discriminator, options, stop_requested=lambda: Fa
     weights = weighted_mask(mask) if options.weighted else mask
     solver = PoissonSolver(mask) if options.blend == "poisson" else None
     names = output_names(paths)
-    batches = range(0, len(paths), options.batch_size)
-    shape = (options.batch_size, size, size, inputs.shape[-1])
+    batch_size = min(options.batch_size, len(paths))  # a few images need no padding to 64
+    batches = range(0, len(paths), batch_size)
+    shape = (batch_size, size, size, inputs.shape[-1])
     search = ZSearch(generator, discriminator, np.zeros(shape, np.float32), weights, options.search,
                      lowres=lowres_known(options.mask_type))
     result = CompletionResult({}, {}, {})
     with tqdm(total=options.n_iter * len(batches), desc="completing", unit="it",
               disable=not options.progress, dynamic_ncols=True) as bar:
         for number, start in enumerate(batches, 1):
-            real = inputs[start:start + options.batch_size]
+            real = inputs[start:start + batch_size]
             batch_dir = options.out_dir if len(batches) == 1 else os.path.join(
                 options.out_dir, f"batch_{number:02d}")
-            search.start(pad_batch(real, options.batch_size), number - 1)
+            search.start(pad_batch(real, batch_size), number - 1)
             stopped = _complete_batch(
                 real, mask, search, solver, options, batch_dir,
                 names[start:start + len(real)], paths[start:start + len(real)], result, bar,

@@ -62,6 +62,7 @@ def evaluate(paths, generator, discriminator, search_options, mask_types, n_iter
     """
     size = 4 * 2 ** generator.num_layers
     real = read_inputs(paths, size, log)
+    batch_size = min(batch_size, len(real))
     originals = image_io.to_uint8(real)
     original_points = [metrics.face_landmarks(aligner, o) for o in originals] if aligner else None
     if aligner:
