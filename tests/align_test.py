@@ -183,3 +183,17 @@ def test_missing_folder_or_predictor_is_one_line_and_exit_2(tmp_path, lfw_sample
     not_a_model.write_bytes(b"not a model")
     bad = run_cli("-m", "align", str(lfw_sample), "computeMean", "--dlibFacePredictor", str(not_a_model))
     assert "not a dlib shape predictor" in assert_one_line_error(bad)
+
+
+def test_fallback_lfw_copies_the_deep_funneled_image_when_no_face(tmp_path):
+    photos, fallback = tmp_path / "photos" / "animals", tmp_path / "funneled" / "animals"
+    photos.mkdir(parents=True)
+    fallback.mkdir(parents=True)
+    shutil.copy(os.path.join(NO_FACE, "dog.jpg"), photos)
+    shutil.copy(os.path.join(LFW, sorted(os.listdir(LFW))[0]), fallback / "dog.jpg")
+    out = tmp_path / "aligned"
+    result = run_cli("-m", "align", str(tmp_path / "photos"), "align", "outerEyesAndNose", str(out),
+                     "--fallbackLfw", str(tmp_path / "funneled"))
+    assert result.returncode == 0, result.stderr
+    assert "fallbacks 1" in result.stdout
+    assert (out / "animals" / "dog.jpg").read_bytes() == (fallback / "dog.jpg").read_bytes()

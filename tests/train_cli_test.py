@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import REPO, assert_one_line_error, run_cli
 
 TINY = ["--image_size", "16", "--gf_dim", "8", "--df_dim", "8", "--z_dim", "16",
@@ -52,7 +54,8 @@ def test_unreadable_file_is_one_warning_and_training_goes_on(tmp_path, faces_dir
     assert os.path.exists(tmp_path / "ck" / "DCGAN.model-3.index")
 
 
-def test_sigint_saves_a_checkpoint_and_the_same_command_resumes(tmp_path, faces_dir):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_saves_a_checkpoint_and_the_same_command_resumes(tmp_path, faces_dir, stop_signal):
     args = [sys.executable, "train_dcgan.py", "--dataset", faces_dir, *TINY, "--epoch", "100000",
             "--sample_every", "1", *_outputs(tmp_path)]
     process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -60,9 +63,9 @@ def test_sigint_saves_a_checkpoint_and_the_same_command_resumes(tmp_path, faces_
     while not os.path.isdir(tmp_path / "samples") and time.time() < deadline:
         time.sleep(0.2)
     time.sleep(1.0)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop_signal)
     out, err = process.communicate(timeout=120)
-    assert process.returncode == 128 + signal.SIGINT, err
+    assert process.returncode == 128 + stop_signal, err
     assert "Traceback" not in err
     step = int(out.strip().splitlines()[-1].split("step ")[1].rstrip(")"))
     assert step > 0
