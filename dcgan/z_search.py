@@ -59,6 +59,7 @@ class ZSearch:
         self.velocity = variable(z_shape)  # momentum
         self.m, self.v = variable(z_shape), variable(z_shape)  # Adam
         self.iteration = variable([], tf.int64)
+        self.number = variable([], tf.int64)  # the batch's number: its own random stream
         self.hmc_beta = variable([])
         self.start(images)
 
@@ -75,6 +76,7 @@ class ZSearch:
         for state in (self.velocity, self.m, self.v):
             state.assign(tf.zeros_like(state))
         self.iteration.assign(0)
+        self.number.assign(number)
         self.hmc_beta.assign(self.options.hmc_beta)
 
     def losses(self, z):
@@ -121,7 +123,7 @@ class ZSearch:
         Unlike the original, a rejected image keeps its old loss and gradient too.
         """
         o = self.options
-        seed = tf.stack([tf.cast(o.seed, tf.int64), self.iteration + 1])
+        seed = tf.stack([tf.cast(o.seed, tf.int64) * 1_000_003 + self.number, self.iteration + 1])
         z_old = tf.identity(self.z)
         loss_old, grad = self.loss_and_gradient(z_old)
         v_old = tf.random.stateless_normal(tf.shape(z_old), seed)
