@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import random
 import shutil
+import signal
 
 import numpy as np
 
@@ -46,7 +47,9 @@ def make_jobs(input_dir, output_dir, fallback_dir=None):
 
 
 def _init_worker(predictor_path):
+    """Loads the models (unless forked with them) and leaves Ctrl-C to the parent process."""
     global _aligner
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _aligner is None:
         _aligner = AlignDlib(predictor_path)
 

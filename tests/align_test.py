@@ -197,3 +197,29 @@ def test_fallback_lfw_copies_the_deep_funneled_image_when_no_face(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "fallbacks 1" in result.stdout
     assert (out / "animals" / "dog.jpg").read_bytes() == (fallback / "dog.jpg").read_bytes()
+
+
+def test_ctrl_c_stops_cleanly_and_the_next_run_goes_on(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    source = os.path.join(SHARED_DATA, "celeba_half", "train")
+    out = tmp_path / "aligned"
+    command = [sys.executable, "-m", "align", source, "align", "innerEyesAndBottomLip", str(out),
+               "--size", "32"]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    deadline = time.time() + 60
+    while (not out.exists() or len(_outputs(out)) < 20) and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in err and "run the same command again" in err
+    done = {o for o in _outputs(out) if o.endswith(".png")}
+    assert 20 <= len(done) < len(os.listdir(source))
+    for path in done:  # what was written is whole, so the next run may skip it
+        with Image.open(out / path) as image:
+            image.load()
+            assert image.size == (32, 32)
