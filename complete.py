@@ -15,7 +15,6 @@ import signal
 import sys
 
 BUNDLED_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "celeba64")
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 
 
 def default_checkpoint_dir():
@@ -85,6 +84,7 @@ def parse_args(argv=None):
 
 def expand_inputs(args):
     """Image arguments, with folders expanded to the images in them (sorted)."""
+    from dcgan.data import IMAGE_EXTENSIONS
     paths = []
     for arg in args:
         if os.path.isdir(arg):
