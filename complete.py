@@ -22,7 +22,8 @@ def default_checkpoint_dir():
 
 
 def parse_args(argv=None):
-    from dcgan.masks import MASK_TYPES, SIDES
+    from dcgan.cli import add_mask_shape_flags
+    from dcgan.masks import MASK_TYPES
     from dcgan.z_search import APPROACHES
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("imgs", nargs="+", metavar="IMAGE",
@@ -45,11 +46,7 @@ def parse_args(argv=None):
                         "left half; full: nothing (reconstruction); grid: all but every 4th row and "
                         "column; lowres: all, keeping 8x8 block means; half: the --side half; "
                         "pattern: random blobs (~25%%); mask: --maskFile (default: %(default)s)")
-    m.add_argument("--centerScale", type=float, default=0.25,
-                   help="center misses from scale to 1-scale of each side, at most 0.5 (default: %(default)s)")
-    m.add_argument("--randomFraction", type=float, default=0.2,
-                   help="share of pixels random misses; the paper used 0.8 (default: %(default)s)")
-    m.add_argument("--side", default="left", choices=SIDES, help="the side half misses (default: %(default)s)")
+    add_mask_shape_flags(m)
     m.add_argument("--maskFile", help="PNG for --maskType mask: black = missing, resized to the image size")
     l = p.add_argument_group("loss")
     l.add_argument("--lam", type=float, default=0.1,

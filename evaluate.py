@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 
 def parse_args(argv=None):
+    from dcgan.cli import add_mask_shape_flags
     from dcgan.masks import MASK_TYPES
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--images", required=True, help="folder of aligned faces (held out from training)")
@@ -22,6 +23,7 @@ def parse_args(argv=None):
     p.add_argument("--maskType", default="center", choices=MASK_TYPES + ("all",),
                    help="a mask of complete.py, or all: center, random, left, half and pattern "
                         "(default: %(default)s)")
+    add_mask_shape_flags(p, side="bottom")  # half's left side would repeat the left mask
     p.add_argument("--nIter", type=int, default=1000, help="search iterations (default: %(default)s)")
     p.add_argument("--limit", type=int, default=0, help="use the first N faces (default: all)")
     p.add_argument("--batchSize", type=int, default=64, help="(default: %(default)s)")
@@ -61,12 +63,15 @@ def main(argv=None):
         if not args.no_landmarks:
             from align.aligner import AlignDlib
             aligner = AlignDlib()
-        print(f"model: {checkpoint}; {len(paths)} faces; masks: {', '.join(masks)}")
+        names = [f"half ({args.side})" if m == "half" else m for m in masks]
+        print(f"model: {checkpoint}; {len(paths)} faces; masks: {', '.join(names)}")
         search = SearchOptions(approach=args.approach, lr=args.lr, lam=args.lam, seed=args.seed)
         with tqdm(total=len(paths) * len(masks), desc="evaluating", unit="face",
                   disable=args.no_progress) as bar:
             rows = evaluate(paths, generator, discriminator, search, masks, args.nIter, args.batchSize,
                             aligner=aligner, out_dir=args.out, seed=args.seed, progress=bar.update,
+                            mask_options=dict(center_scale=args.centerScale,
+                                              random_fraction=args.randomFraction, side=args.side),
                             log=tqdm.write)
     except UserError as e:
         return fail("evaluate.py", e)

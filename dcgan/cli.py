@@ -1,4 +1,5 @@
-"""What the command-line tools share: a quiet TensorFlow import and the exit-2 error line."""
+"""What the command-line tools share: a quiet TensorFlow import, the mask-shape flags and the
+exit-2 error line."""
 
 import os
 import sys
@@ -33,3 +34,15 @@ def fail(program, message):
     """Prints the one-line error every tool uses for bad input and returns exit status 2."""
     print(f"{program}: error: {message}", file=sys.stderr)
     return 2
+
+
+def add_mask_shape_flags(parser, side="left"):
+    """--centerScale, --randomFraction and --side, as complete.py has them, with `side` the default."""
+    from dcgan.masks import SIDES
+    parser.add_argument("--centerScale", type=float, default=0.25,
+                        help="center misses from scale to 1-scale of each side, at most 0.5 "
+                             "(default: %(default)s)")
+    parser.add_argument("--randomFraction", type=float, default=0.2,
+                        help="share of pixels random misses; the paper used 0.8 (default: %(default)s)")
+    parser.add_argument("--side", default=side, choices=SIDES,
+                        help="the side half misses (default: %(default)s)")

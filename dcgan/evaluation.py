@@ -54,8 +54,12 @@ def score(originals, filled, hole, aligner, original_points):
 
 
 def evaluate(paths, generator, discriminator, search_options, mask_types, n_iter, batch_size,
-             aligner=None, out_dir=None, seed=0, progress=lambda n: None, log=print):
+             aligner=None, out_dir=None, seed=0, mask_options=None, progress=lambda n: None,
+             log=print):
     """Runs every method on every mask type and summarises each metric.
+
+    Args:
+      mask_options: keyword arguments of `make_mask` (center_scale, random_fraction, side).
 
     Returns:
       Rows of dicts: method, mask, metric, region, mean, ci95, n.
@@ -70,7 +74,7 @@ def evaluate(paths, generator, discriminator, search_options, mask_types, n_iter
             f"{len(originals)} originals")
     rows = []
     for mask_type in mask_types:
-        mask = make_mask(mask_type, size, seed=seed)
+        mask = make_mask(mask_type, size, seed=seed, **(mask_options or {}))
         search = ZSearch(generator, discriminator, np.zeros((batch_size,) + real.shape[1:], np.float32),
                          mask, search_options, lowres=lowres_known(mask_type))
         fills = fill_all(real, mask, search, batch_size, n_iter, progress)

@@ -61,6 +61,9 @@ class ZSearch:
         self.iteration = variable([], tf.int64)
         self.number = variable([], tf.int64)  # the batch's number: its own random stream
         self.hmc_beta = variable([])
+        # Compiled per search, not per class: TF counts a class-level function's traces across
+        # instances and warns of "retracing" when one run (evaluate.py) builds a search per mask.
+        self.run = tf.function(self._run, jit_compile=False)
         self.start(images)
 
     def start(self, images, number=0):
@@ -142,8 +145,7 @@ class ZSearch:
         self.z.assign(tf.where(keep_new[:, None], z, z_old))
         self.hmc_beta.assign(beta * o.hmc_anneal)
 
-    @tf.function(jit_compile=False)
-    def run(self, iterations):
+    def _run(self, iterations):
         """`iterations` steps inside one graph, then the losses and G(z) at the new z."""
         for _ in tf.range(iterations):
             self.step()

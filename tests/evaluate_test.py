@@ -59,3 +59,13 @@ def test_missing_folder_or_model_is_one_line(tmp_path, face_pngs):
     no_model = run_cli("evaluate.py", "--images", os.path.dirname(face_pngs[0]),
                        "--checkpointDir", str(tmp_path / "none"))
     assert "no checkpoint" in assert_one_line_error(no_model)
+
+
+def test_all_masks_are_five_different_masks():
+    """evaluate.py's half defaults to the bottom: complete.py's left would repeat the left mask."""
+    import evaluate
+    from dcgan.evaluation import ALL_MASKS
+    from dcgan.masks import make_mask
+    args = evaluate.parse_args(["--images", "faces", "--maskType", "all"])
+    masks = [make_mask(m, 16, args.centerScale, args.randomFraction, args.side) for m in ALL_MASKS]
+    assert len({m.tobytes() for m in masks}) == len(ALL_MASKS)
