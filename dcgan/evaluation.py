@@ -126,7 +126,8 @@ def to_markdown(rows):
             values = []
             for metric, region in columns:
                 row = cells.get((method, metric, region))
-                text = "" if row is None else f"{row['mean']:.3g} ± {row['ci95']:.2g}"
+                text = "" if row is None else "no face" if row["n"] == 0 else \
+                    f"{row['mean']:.3g} ± {row['ci95']:.2g}"
                 if row is not None and metric == "landmark":
                     text += f" (n={row['n']})"
                 values.append(text)

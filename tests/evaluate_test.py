@@ -69,3 +69,14 @@ def test_all_masks_are_five_different_masks():
     args = evaluate.parse_args(["--images", "faces", "--maskType", "all"])
     masks = [make_mask(m, 16, args.centerScale, args.randomFraction, args.side) for m in ALL_MASKS]
     assert len({m.tobytes() for m in masks}) == len(ALL_MASKS)
+
+
+def test_markdown_says_no_face_where_dlib_found_none():
+    from dcgan.evaluation import to_markdown
+    rows = [{"method": "mean", "mask": "center", "metric": "landmark", "region": "whole",
+             "mean": float("nan"), "ci95": float("nan"), "n": 0},
+            {"method": "harmonic", "mask": "center", "metric": "landmark", "region": "whole",
+             "mean": 1.5, "ci95": 0.25, "n": 3}]
+    table = to_markdown(rows)
+    assert "| mean | no face (n=0) |" in table and "| harmonic | 1.5 ± 0.25 (n=3) |" in table
+    assert "nan" not in table
