@@ -52,10 +52,15 @@ def restore_latest(checkpoint, directory):
 _TF1_TO_TF2_ATTRIBUTE = {"Matrix": "kernel", "w": "kernel", "biases": "bias"}
 
 
+def _object_path(variable_path):
+    """(model, layer, attribute) of a model variable (`generator/g_h1/w`) in our checkpoints."""
+    model, layer, name = variable_path.split("/")
+    return model, layer, _TF1_TO_TF2_ATTRIBUTE.get(name, name)
+
+
 def checkpoint_keys(variable_path):
     """Where a model variable (`generator/g_h1/w`) is stored: the TF2 object key, then the TF1 name."""
-    model, layer, name = variable_path.split("/")
-    attribute = _TF1_TO_TF2_ATTRIBUTE.get(name, name)
+    model, layer, attribute = _object_path(variable_path)
     return [f"{model}/{layer}/{attribute}/.ATTRIBUTES/VARIABLE_VALUE", variable_path]
 
 
@@ -136,8 +141,7 @@ def export_model(checkpoint_dir, out_dir, dtype="float16"):
     config, generator, discriminator, _ = load_models(checkpoint_dir)
     tree = {}
     for variable in generator.variables + discriminator.variables:
-        model, layer, name = variable.path.split("/")
-        attribute = _TF1_TO_TF2_ATTRIBUTE.get(name, name)
+        model, layer, attribute = _object_path(variable.path)
         tree.setdefault(model, {}).setdefault(layer, {})[attribute] = tf.Variable(
             tf.cast(variable, dtype), trainable=False)
     os.makedirs(out_dir, exist_ok=True)

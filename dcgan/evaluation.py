@@ -126,10 +126,9 @@ def to_markdown(rows):
             values = []
             for metric, region in columns:
                 row = cells.get((method, metric, region))
-                text = "" if row is None else "no face" if row["n"] == 0 else \
-                    f"{row['mean']:.3g} ± {row['ci95']:.2g}"
+                text = "" if row is None else f"{row['mean']:.3g} ± {row['ci95']:.2g}"
                 if row is not None and metric == "landmark":
-                    text += f" (n={row['n']})"
+                    text = ("no face" if row["n"] == 0 else text) + f" (n={row['n']})"
                 values.append(text)
             lines.append(f"| {method} | " + " | ".join(values) + " |")
         lines.append("")
