@@ -24,6 +24,12 @@ def parse_args(argv=None):
                    help="center-crop each image to --crop_size before resizing (for CelebA-style photos)")
     d.add_argument("--crop_size", type=int, default=108,
                    help="side of the center crop under --is_crop (default: %(default)s)")
+    d.add_argument("--flip", action="store_true",
+                   help="mirror a random half of each batch left-right (default: off, as the original)")
+    d.add_argument("--heldout", type=int, default=0, metavar="N",
+                   help="keep N images out of training and log D's mean output on them "
+                        "(d_heldout) beside the same on N training images (d_train_fixed) "
+                        "in TensorBoard, so that D over-fitting shows (default: 0)")
     m = p.add_argument_group("model (stored with the checkpoint; a resumed run must match)")
     m.add_argument("--image_size", type=int, default=64,
                    help="height and width of the images, a power of two from 8 up (default: %(default)s)")
@@ -40,6 +46,10 @@ def parse_args(argv=None):
     t.add_argument("--batch_size", type=int, default=64, help="images per step (default: %(default)s)")
     t.add_argument("--seed", type=int, default=0,
                    help="seed of the file order, shuffling, z and the sample z (default: %(default)s)")
+    t.add_argument("--ema", type=float, default=0.0, metavar="DECAY",
+                   help="keep an exponential moving average of G's weights with this decay "
+                        "(for example 0.999): used for samples and TensorBoard and exported "
+                        "as the bundle's G (default: 0, off)")
     t.add_argument("--max_steps", type=int, default=0,
                    help="stop (with a checkpoint) after this many steps in all (default: no limit)")
     x = p.add_argument_group("devices (see README: more GPUs and machines)")
@@ -71,7 +81,9 @@ def parse_args(argv=None):
     for name in ("epoch", "batch_size", "sample_every", "save_every", "hist_every", "crop_size"):
         if getattr(args, name) < 1:
             p.error(f"--{name} must be at least 1")
-    for name in ("train_size", "max_steps"):
+    if not 0 <= args.ema < 1:
+        p.error("--ema must be in [0, 1)")
+    for name in ("train_size", "max_steps", "heldout"):
         if getattr(args, name) < 0:
             p.error(f"--{name} must not be negative")
     if args.learning_rate <= 0 or not 0 <= args.beta1 < 1:
@@ -124,7 +136,7 @@ def main(argv=None):
             sample_dir=args.sample_dir, log_dir=args.log_dir, sample_every=args.sample_every,
             save_every=args.save_every, hist_every=args.hist_every, seed=args.seed,
             max_steps=args.max_steps, mixed_precision=args.mixed_precision, xla=args.xla,
-            progress=not args.no_progress)
+            progress=not args.no_progress, flip=args.flip, ema=args.ema, heldout=args.heldout)
         result = train(options, stop_requested=stop, strategy=strategy)
     except UserError as e:
         return fail("train_dcgan.py", e)

@@ -1,5 +1,7 @@
 """Training checkpoints: G, D, both optimizers and the counters, with the model config beside them."""
 
+import dataclasses
+import json
 import os
 
 import tensorflow as tf
@@ -8,6 +10,7 @@ from dcgan.config import ModelConfig
 from dcgan.errors import UserError
 
 CHECKPOINT_NAME = "DCGAN.model"
+TRAINING_FILE = "training.json"
 
 
 def check_config(directory, config):
@@ -49,6 +52,40 @@ def restore_latest(checkpoint, directory):
     return path
 
 
+def holds(path, name):
+    """Whether the checkpoint at `path` holds an object saved under `name` (`ema_generator`)."""
+    return any(k.startswith(name + "/") for k in tf.train.load_checkpoint(path).get_variable_to_shape_map())
+
+
+def save_training_options(options, directory, step, folders):
+    """Adds this run's flags to those beside the checkpoint, so that an exported model says how it was made.
+
+    Each run (the first and every resume) is kept with the step it started from
+    and the number of training images in each folder of the data set.
+    """
+    path = os.path.join(directory, TRAINING_FILE)
+    runs = _read_json(path).get("runs", []) if os.path.exists(path) else []
+    flags = {k: v for k, v in dataclasses.asdict(options).items() if k not in ("model", "progress")}
+    runs.append({"from_step": step, "flags": flags, "training_images": folders})
+    atomic_write_json(path, {"runs": runs})
+
+
+def _read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except ValueError as e:
+        raise UserError(f"{path} is not JSON: {e}") from None
+
+
+def atomic_write_json(path, value):
+    """Writes JSON so that a reader never sees half a file."""
+    with open(path + ".tmp", "w") as f:
+        json.dump(value, f, indent=2)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+
+
 _TF1_TO_TF2_ATTRIBUTE = {"Matrix": "kernel", "w": "kernel", "biases": "bias"}
 
 
@@ -58,10 +95,16 @@ def _object_path(variable_path):
     return model, layer, _TF1_TO_TF2_ATTRIBUTE.get(name, name)
 
 
-def checkpoint_keys(variable_path):
-    """Where a model variable (`generator/g_h1/w`) is stored: the TF2 object key, then the TF1 name."""
+def checkpoint_keys(variable_path, raw=False):
+    """Where a model variable (`generator/g_h1/w`) is stored, best first.
+
+    The averaged generator of an --ema run (unless `raw`), the TF2 object key, then the TF1 name.
+    """
     model, layer, attribute = _object_path(variable_path)
-    return [f"{model}/{layer}/{attribute}/.ATTRIBUTES/VARIABLE_VALUE", variable_path]
+    keys = [f"{model}/{layer}/{attribute}/.ATTRIBUTES/VARIABLE_VALUE", variable_path]
+    if model == "generator" and not raw:
+        keys.insert(0, f"ema_{keys[0]}")
+    return keys
 
 
 def find_checkpoint(path):
@@ -91,12 +134,13 @@ def _config_from_tf1(reader, path):
                         "it) nor one of the original DCGAN's") from None
 
 
-def load_models(directory):
+def load_models(directory, raw=False):
     """G and D with the weights of the newest checkpoint in `directory`, for completion.
 
     Reads this project's training checkpoints, its bundled models (float16 is
     widened to float32) and the original TF1 code's `DCGAN.model-STEP` bundles,
-    mapped onto our layers by name.
+    mapped onto our layers by name. G is the averaged generator where the
+    checkpoint holds one (--ema), the trained one itself if `raw`.
 
     Returns:
       (ModelConfig, generator, discriminator, checkpoint path).
@@ -117,7 +161,7 @@ def load_models(directory):
     generator, discriminator = build_models(config)
     stored = reader.get_variable_to_shape_map()
     for variable in generator.variables + discriminator.variables:
-        key = next((k for k in checkpoint_keys(variable.path) if k in stored), None)
+        key = next((k for k in checkpoint_keys(variable.path, raw) if k in stored), None)
         if key is None:
             raise UserError(f"{path} has no value for {variable.path}: not a model of "
                             f"{config.describe()}")
@@ -129,16 +173,18 @@ def load_models(directory):
     return config, generator, discriminator, path
 
 
-def export_model(checkpoint_dir, out_dir, dtype="float16"):
+def export_model(checkpoint_dir, out_dir, dtype="float16", raw=False):
     """Writes what completion needs, G and D without optimizer state, as a small bundle.
 
     The variables keep the layout of training checkpoints (`load_models` reads both),
-    stored as `dtype` (float16 halves the size; loading widens to float32).
+    stored as `dtype` (float16 halves the size; loading widens to float32). G is
+    the averaged generator of an --ema run unless `raw`. `config.json` also says
+    how the model was made (`provenance`), read from the checkpoint and its flags.
 
     Returns:
       The prefix written (`out_dir/model`).
     """
-    config, generator, discriminator, _ = load_models(checkpoint_dir)
+    config, generator, discriminator, path = load_models(checkpoint_dir, raw)
     tree = {}
     for variable in generator.variables + discriminator.variables:
         model, layer, attribute = _object_path(variable.path)
@@ -146,5 +192,21 @@ def export_model(checkpoint_dir, out_dir, dtype="float16"):
             tf.cast(variable, dtype), trainable=False)
     os.makedirs(out_dir, exist_ok=True)
     prefix = tf.train.Checkpoint(**tree).write(os.path.join(out_dir, "model"))
-    config.save(out_dir)
+    config.save(out_dir, provenance=_provenance(path, raw))
     return prefix
+
+
+def _provenance(path, raw):
+    """Step, images seen, generator and training flags of the checkpoint at `path`."""
+    reader = tf.train.load_checkpoint(path)
+    stored = reader.get_variable_to_shape_map()
+    counter = lambda name: (int(reader.get_tensor(f"{name}/.ATTRIBUTES/VARIABLE_VALUE"))
+                            if f"{name}/.ATTRIBUTES/VARIABLE_VALUE" in stored else None)
+    ema = any(k.startswith("ema_generator/") for k in stored)
+    provenance = {"checkpoint": os.path.basename(path), "step": counter("step"),
+                  "epoch": counter("epoch"), "images_seen": counter("images_seen"),
+                  "generator": "averaged (--ema)" if ema and not raw else "trained"}
+    flags = os.path.join(os.path.dirname(path), TRAINING_FILE)
+    if os.path.exists(flags):
+        provenance["training"] = _read_json(flags)
+    return provenance

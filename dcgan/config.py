@@ -37,12 +37,15 @@ class ModelConfig:
         return (f"{self.image_size}x{self.image_size}x{self.c_dim} images, z_dim {self.z_dim}, "
                 f"gf_dim {self.gf_dim}, df_dim {self.df_dim}")
 
-    def save(self, directory):
-        """Writes the config as JSON into `directory`."""
+    def save(self, directory, provenance=None):
+        """Writes the config as JSON into `directory`, with how the model was made if given."""
         os.makedirs(directory, exist_ok=True)
         path = os.path.join(directory, CONFIG_FILE)
+        fields = dataclasses.asdict(self)
+        if provenance:
+            fields["provenance"] = provenance
         with open(path + ".tmp", "w") as f:
-            json.dump(dataclasses.asdict(self), f, indent=2)
+            json.dump(fields, f, indent=2)
             f.write("\n")
         os.replace(path + ".tmp", path)
 

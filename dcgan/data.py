@@ -1,5 +1,6 @@
 """The training images: a folder of photos as a shuffled, batched `tf.data` pipeline in [-1, 1]."""
 
+import collections
 import os
 
 import tensorflow as tf
@@ -24,6 +25,12 @@ def list_images(folder):
     if not files:
         raise UserError(f"no images (png, jpg, jpeg, bmp) in {folder}")
     return files
+
+
+def count_by_folder(files, root):
+    """{subfolder of `root` (`.` for root itself): number of `files` in it}."""
+    top = lambda path: os.path.relpath(os.path.dirname(path), root).split(os.sep)[0]
+    return dict(sorted(collections.Counter(map(top, files)).items()))
 
 
 def _decode(path, image_size, crop_size):
@@ -65,7 +72,12 @@ def load_images(files, image_size, crop_size=None, progress=None):
     return cached.map(lambda i, image: image), len(seen), unreadable
 
 
-def training_batches(images, num_images, batch_size, seed=None):
+def flip_some(batch, seed=None):
+    """Mirrors each image of a batch left-right with probability 1/2 (faces are symmetric)."""
+    return tf.image.random_flip_left_right(batch, seed=seed)
+
+
+def training_batches(images, num_images, batch_size, seed=None, flip=False):
     """Shuffles each epoch, batches (dropping the remainder) and scales to [-1, 1].
 
     Args:
@@ -73,6 +85,7 @@ def training_batches(images, num_images, batch_size, seed=None):
       num_images: its length (the shuffle buffer holds all of it).
       batch_size: global batch size.
       seed: shuffle seed.
+      flip: mirror a random half of each batch, doubling the faces D sees.
 
     Returns:
       A dataset of float32 batches in [-1, 1].
@@ -80,9 +93,11 @@ def training_batches(images, num_images, batch_size, seed=None):
     if num_images < batch_size:
         raise UserError(f"{num_images} images are fewer than one batch of {batch_size}")
     batches = (images.shuffle(num_images, seed=seed, reshuffle_each_iteration=True)
-               .batch(batch_size, drop_remainder=True)
-               .map(lambda x: tf.cast(x, tf.float32) / 127.5 - 1.0,
-                    num_parallel_calls=tf.data.AUTOTUNE))
+               .batch(batch_size, drop_remainder=True))
+    if flip:
+        batches = batches.map(lambda x: flip_some(x, seed), num_parallel_calls=tf.data.AUTOTUNE)
+    batches = batches.map(lambda x: tf.cast(x, tf.float32) / 127.5 - 1.0,
+                          num_parallel_calls=tf.data.AUTOTUNE)
     options = tf.data.Options()  # several workers: each takes its share of every global batch
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     return batches.with_options(options).prefetch(tf.data.AUTOTUNE)

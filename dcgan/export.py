@@ -17,13 +17,15 @@ def main(argv=None):
     p.add_argument("out_dir", help="where the bundle goes")
     p.add_argument("--dtype", default="float16", choices=("float16", "float32"),
                    help="storage type of the weights (default: %(default)s)")
+    p.add_argument("--raw", action="store_true",
+                   help="bundle the trained generator, not its average of an --ema run")
     args = p.parse_args(argv)
     from dcgan.cli import fail, import_tensorflow_quietly
     import_tensorflow_quietly()
     from dcgan.checkpoints import export_model
     from dcgan.errors import UserError
     try:
-        prefix = export_model(args.checkpoint_dir, args.out_dir, args.dtype)
+        prefix = export_model(args.checkpoint_dir, args.out_dir, args.dtype, args.raw)
     except UserError as e:
         return fail("python -m dcgan.export", e)
     size = sum(os.path.getsize(os.path.join(args.out_dir, f)) for f in os.listdir(args.out_dir))

@@ -47,6 +47,9 @@ class TrainOptions:
     mixed_precision: bool = False
     xla: bool = False
     progress: bool = True
+    flip: bool = False
+    ema: float = 0.0
+    heldout: int = 0
 
 
 class NonFiniteLoss(Exception):
@@ -90,10 +93,18 @@ class Trainer:
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
             self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
             self.epoch_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch_step")
-        self.checkpoint = tf.train.Checkpoint(
+            self.images_seen = tf.Variable(0, dtype=tf.int64, trainable=False, name="images_seen")
+            self.ema_generator = build_models(config)[0] if options.ema else None
+        tracked = dict(
             generator=self.generator, discriminator=self.discriminator,
             generator_optimizer=self.g_optimizer, discriminator_optimizer=self.d_optimizer,
-            step=self.step, epoch=self.epoch, epoch_step=self.epoch_step)
+            step=self.step, epoch=self.epoch, epoch_step=self.epoch_step,
+            images_seen=self.images_seen)
+        self._without_ema = tf.train.Checkpoint(**tracked)
+        if self.ema_generator is not None:
+            tracked["ema_generator"] = self.ema_generator
+            self.reset_ema()
+        self.checkpoint = tf.train.Checkpoint(**tracked)
         self.sample_z = sample_z(options.seed, -1, SAMPLE_COUNT, config.z_dim)
         self.train_step = tf.function(self._train_step, jit_compile=options.xla)
 
@@ -151,13 +162,59 @@ class Trainer:
         scalars, tensors = self.strategy.run(self._replica_step, args=(real, self.step))
         self.step.assign_add(1)
         self.epoch_step.assign_add(1)
+        self.images_seen.assign_add(self.options.batch_size)
+        if self.ema_generator is not None:
+            self._update_ema()
         scalars = {k: self.strategy.reduce("SUM", v, axis=None) for k, v in scalars.items()}
         tensors = {k: self.strategy.gather(v, axis=0) for k, v in tensors.items()}
         return scalars, tensors
 
+    def restore(self, directory, log):
+        """Restores the newest checkpoint in `directory`; returns its path or None.
+
+        A checkpoint of a run without --ema restores into this one with --ema,
+        the average starting from its generator.
+        """
+        path = tf.train.latest_checkpoint(directory)
+        if path and self.ema_generator is not None and not checkpoints.holds(path, "ema_generator"):
+            checkpoints.restore_latest(self._without_ema, directory)
+            self.reset_ema()
+            log(f"{path} holds no averaged generator: the average starts from its generator")
+            return path
+        return checkpoints.restore_latest(self.checkpoint, directory)
+
+    def ema_decay(self):
+        """`--ema`, ramped up as `tf.train.ExponentialMovingAverage` does with num_updates.
+
+        Early on the average would otherwise be dominated by the random initial weights.
+        """
+        step = tf.cast(self.step, tf.float32)
+        return tf.minimum(self.options.ema, (1.0 + step) / (10.0 + step))
+
+    def _update_ema(self):
+        """Averages every variable of G, its batch-norm statistics included, into the EMA copy."""
+        decay = self.ema_decay()
+        for average, variable in zip(self.ema_generator.variables, self.generator.variables):
+            average.assign(decay * average + (1.0 - decay) * tf.cast(variable, average.dtype))
+
+    def reset_ema(self):
+        """Starts the average at G's current weights (a new run, or a checkpoint without one)."""
+        for average, variable in zip(self.ema_generator.variables, self.generator.variables):
+            average.assign(variable)
+
+    @property
+    def sampler(self):
+        """The generator to look at: the averaged one under --ema."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
     def samples(self):
         """G on the fixed sample z, batch norm in inference mode: the picture to watch."""
-        return tf.cast(self.generator(self.sample_z, training=False), tf.float32)
+        return tf.cast(self.sampler(self.sample_z, training=False), tf.float32)
+
+    def d_mean(self, images):
+        """D's mean output in inference mode, on a fixed set of real faces."""
+        return float(tf.reduce_mean(tf.sigmoid(tf.cast(
+            self.discriminator(images, training=False), tf.float32))))
 
 
 def train(options, stop_requested=lambda: False, strategy=None, log=print):
@@ -182,6 +239,7 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
 
     files = data.list_images(options.dataset)
     random.Random(options.seed).shuffle(files)
+    heldout_files, files = files[:options.heldout], files[options.heldout:]
     if options.train_size:
         files = files[:options.train_size]
     if len(files) < options.batch_size:
@@ -193,16 +251,19 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
         cached, num_images, unreadable = data.load_images(files, config.image_size, crop, bar.update)
     if unreadable:
         log(f"warning: skipped {len(unreadable)} unreadable file(s): {name_some(unreadable)}")
-    batches = data.training_batches(cached, num_images, options.batch_size, options.seed)
+    batches = data.training_batches(cached, num_images, options.batch_size, options.seed, options.flip)
     steps_per_epoch = num_images // options.batch_size
+    watched = _watched_faces(cached, heldout_files, config.image_size, crop)
 
     trainer = Trainer(options, strategy)
     chief = distribute.is_chief(trainer.strategy)
-    restored = checkpoints.restore_latest(trainer.checkpoint, options.checkpoint_dir)
+    restored = trainer.restore(options.checkpoint_dir, log)
     for optimizer in (trainer.g_optimizer, trainer.d_optimizer):
         optimizer.learning_rate.assign(options.learning_rate)  # the flag wins over the checkpoint
     if chief:
         config.save(options.checkpoint_dir)
+        checkpoints.save_training_options(options, options.checkpoint_dir, int(trainer.step.numpy()),
+                                          data.count_by_folder(files, options.dataset))
     manager = checkpoints.make_manager(
         trainer.checkpoint, distribute.worker_checkpoint_dir(trainer.strategy, options.checkpoint_dir))
     step, epoch = int(trainer.step.numpy()), int(trainer.epoch.numpy())
@@ -250,6 +311,7 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
                 _write_scalars(scalars, step)
                 if step % options.hist_every == 0:
                     _write_histograms(trainer, tensors, step)
+                    _write_overfitting(trainer, watched, step)
                 if step % options.sample_every == 0 and chief:
                     _write_samples(trainer, options.sample_dir, epoch, step)
                 if step % options.save_every == 0:
@@ -290,6 +352,22 @@ def _write_histograms(trainer, tensors, step):
         tf.summary.histogram(name, value, step=step)
     for variable in trainer.generator.variables + trainer.discriminator.variables:
         tf.summary.histogram(variable.path, variable, step=step)
+
+
+def _watched_faces(cached, heldout_files, image_size, crop):
+    """(held-out faces, as many training faces): D's view of both shows when it over-fits."""
+    if not heldout_files:
+        return None
+    heldout, count, _ = data.load_images(heldout_files, image_size, crop)
+    as_batch = lambda images: tf.cast(next(iter(images.batch(count))), tf.float32) / 127.5 - 1.0
+    return as_batch(heldout), as_batch(cached.take(count))
+
+
+def _write_overfitting(trainer, watched, step):
+    if watched is not None:
+        heldout, training = watched
+        tf.summary.scalar("d_heldout", trainer.d_mean(heldout), step=step)
+        tf.summary.scalar("d_train_fixed", trainer.d_mean(training), step=step)
 
 
 def _write_samples(trainer, sample_dir, epoch, step):

@@ -62,3 +62,30 @@ def test_fewer_images_than_a_batch_is_a_user_error(faces_dir):
     images, count, _ = data.load_images(data.list_images(faces_dir), 16)
     with pytest.raises(UserError, match="fewer than one batch"):
         data.training_batches(images, count, 64)
+
+
+def test_flip_mirrors_about_half_of_a_batch_and_keeps_the_rest(faces_dir):
+    images, count, _ = data.load_images(data.list_images(faces_dir), 16)
+    batch = next(iter(images.batch(count)))
+    flipped = data.flip_some(batch, seed=3).numpy()
+    batch = batch.numpy()
+    mirrored = [np.array_equal(f, b[:, ::-1]) for f, b in zip(flipped, batch)]
+    kept = [np.array_equal(f, b) for f, b in zip(flipped, batch)]
+    assert all(m or k for m, k in zip(mirrored, kept))
+    assert 10 <= sum(m and not k for m, k in zip(mirrored, kept)) <= 38  # of 48, p = 1/2
+
+
+def test_training_batches_flip_only_when_asked(faces_dir):
+    images, count, _ = data.load_images(data.list_images(faces_dir), 16)
+    originals = {img.numpy().tobytes() for img in images}
+    as_uint8 = lambda batch: np.round((batch.numpy() + 1.0) * 127.5).astype(np.uint8)
+    plain = as_uint8(next(iter(data.training_batches(images, count, 48, seed=0))))
+    assert all(img.tobytes() in originals for img in plain)
+    flipped = as_uint8(next(iter(data.training_batches(images, count, 48, seed=0, flip=True))))
+    assert sum(img.tobytes() not in originals for img in flipped) > 0
+    assert all(img.tobytes() in originals or img[:, ::-1].tobytes() in originals for img in flipped)
+
+
+def test_count_by_folder_names_each_top_level_subfolder(faces_dir):
+    counts = data.count_by_folder(data.list_images(faces_dir), faces_dir)
+    assert counts == {".": 32, "sub": 16}

@@ -139,3 +139,12 @@ def test_mixed_precision_computes_in_float16_and_keeps_float32_weights(tiny_opti
                    for b, v in zip(before, trainer.generator.trainable_variables))
     finally:
         keras.mixed_precision.set_global_policy("float32")
+
+
+def test_heldout_faces_are_not_trained_on_and_d_heldout_is_logged(tiny_options):
+    logs = []
+    result = train(dataclasses.replace(tiny_options, heldout=16), log=logs.append)
+    assert any("training on 32 images" in line for line in logs)
+    assert result.step == 2  # 32 of the 48 images, batch 16
+    tags, _ = _tags_and_plugins(tiny_options.log_dir)
+    assert {"d_heldout", "d_train_fixed"} <= tags
