@@ -11,72 +11,57 @@ import argparse
 import os
 import sys
 
-from tqdm import tqdm
+from dcgan import flags
+from dcgan.options import MASK_TYPES, EvaluationOptions, ModelSource
+
+PROGRAM = "evaluate.py"
 
 
 def parse_args(argv=None):
-    from dcgan.cli import add_mask_shape_flags
-    from dcgan.masks import MASK_TYPES
+    from dcgan.cli import resolve_mask_type
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--images", required=True, help="folder of aligned faces (held out from training)")
-    p.add_argument("--checkpointDir", default=None, help="model (default: as complete.py)")
-    p.add_argument("--maskType", default="center", choices=MASK_TYPES + ("all",),
-                   help="a mask of complete.py, or all: center, random, left, half and pattern "
-                        "(default: %(default)s)")
-    add_mask_shape_flags(p, side="bottom")  # half's left side would repeat the left mask
-    p.add_argument("--nIter", type=int, default=1000, help="search iterations (default: %(default)s)")
-    p.add_argument("--limit", type=int, default=0, help="use the first N faces (default: all)")
-    p.add_argument("--batchSize", type=int, default=64, help="(default: %(default)s)")
-    p.add_argument("--lam", type=float, default=0.1, help="perceptual loss weight (default: %(default)s)")
-    p.add_argument("--approach", default="adam", choices=("adam", "momentum", "hmc"))
-    p.add_argument("--lr", type=float, default=0.01, help="(default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0, help="start z and random masks (default: %(default)s)")
-    p.add_argument("--no_landmarks", action="store_true", help="skip the landmark error (dlib)")
-    p.add_argument("--out", default="evaluation", help="output folder (default: %(default)s)")
-    p.add_argument("--no_progress", action="store_true")
+    flags.add_flags(p, ModelSource)
+    flags.add_flags(p, EvaluationOptions, overrides={
+        "mask_type": {"default": None, "choices": MASK_TYPES + ("all",),
+                      "help": "a mask of complete.py, or all: center, random, left, half and "
+                              "pattern (default: center)"},
+        "side": {"default": "bottom"}})  # half's left side would repeat the left mask
     args = p.parse_args(argv)
-    if args.nIter < 1 or args.batchSize < 1 or args.limit < 0:
-        p.error("--nIter and --batchSize must be at least 1, --limit not negative")
+    flags.check(p, args, EvaluationOptions)
+    if args.images is None:
+        p.error("--images is required: a folder of aligned faces held out from training")
+    resolve_mask_type(p, args)
     return args
 
 
 def main(argv=None):
-    from dcgan.cli import fail, import_tensorflow_quietly
+    from tqdm import tqdm
     args = parse_args(argv)
-    import_tensorflow_quietly()
-    from complete import default_checkpoint_dir, expand_inputs
-    from dcgan.checkpoints import load_models
+    from dcgan.cli import default_checkpoint_dir, fail, import_tensorflow_quietly
     from dcgan.errors import UserError
-    from dcgan.evaluation import ALL_MASKS, evaluate, write_results
-    from dcgan.z_search import SearchOptions
-    if not os.path.isdir(args.images):
-        return fail("evaluate.py", f"no such folder: {args.images}")
-    paths = expand_inputs([args.images])
-    if args.limit:
-        paths = paths[:args.limit]
-    if not paths:
-        return fail("evaluate.py", f"no images (png, jpg, jpeg, bmp) in {args.images}")
-    masks = ALL_MASKS if args.maskType == "all" else (args.maskType,)
+    from dcgan.files import check_output_dir, list_images
+    options = flags.from_args(EvaluationOptions, args)
     try:
-        config, generator, discriminator, checkpoint = load_models(args.checkpointDir or default_checkpoint_dir())
+        check_output_dir(options.out, "--out")
+        paths = list_images(options.images)[:options.limit or None]
+        import_tensorflow_quietly()
+        from dcgan.checkpoints import load_models
+        from dcgan.evaluation import evaluate, mask_types, write_results
+        model = load_models(args.checkpoint_dir or default_checkpoint_dir())
         aligner = None
-        if not args.no_landmarks:
+        if options.landmarks:
             from align.aligner import AlignDlib
             aligner = AlignDlib()
-        names = [f"half ({args.side})" if m == "half" else m for m in masks]
-        print(f"model: {checkpoint}; {len(paths)} faces; masks: {', '.join(names)}")
-        search = SearchOptions(approach=args.approach, lr=args.lr, lam=args.lam, seed=args.seed)
+        masks = mask_types(options.mask.mask_type)
+        names = [f"half ({options.mask.side})" if m == "half" else m for m in masks]
+        print(f"model: {model.path}; {len(paths)} faces; masks: {', '.join(names)}")
         with tqdm(total=len(paths) * len(masks), desc="evaluating", unit="face",
-                  disable=args.no_progress) as bar:
-            rows = evaluate(paths, generator, discriminator, search, masks, args.nIter, args.batchSize,
-                            aligner=aligner, out_dir=args.out, seed=args.seed, progress=bar.update,
-                            mask_options=dict(center_scale=args.centerScale,
-                                              random_fraction=args.randomFraction, side=args.side),
-                            log=tqdm.write)
+                  disable=not options.progress) as bar:
+            rows = evaluate(paths, model, options, aligner=aligner, progress=bar.update, log=tqdm.write)
     except UserError as e:
-        return fail("evaluate.py", e)
-    print(write_results(rows, args.out))
-    print(f"wrote {os.path.join(args.out, 'results.md')}, results.csv and figure_*.png")
+        return fail(PROGRAM, e)
+    print(write_results(rows, options.out))
+    print(f"wrote {os.path.join(options.out, 'results.md')}, results.csv and figure_*.png")
     return 0
 
 

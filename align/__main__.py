@@ -15,11 +15,17 @@ import sys
 from tqdm import tqdm
 
 from align.aligner import AlignDlib, AlignError, default_predictor_path
-from align.batch import align_folder, list_files, mean_landmarks
+from align.batch import align_folder, mean_landmarks
 from align.template import LANDMARK_INDICES
-from dcgan.cli import fail
+from dcgan.files import list_files
 
 PROGRAM = "python -m align"
+
+
+def fail(message):
+    """One line and exit status 2, as every tool of the project says bad input."""
+    print(f"{PROGRAM}: error: {message}", file=sys.stderr)
+    return 2
 
 
 def parse_args(argv=None):
@@ -65,12 +71,12 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     if not os.path.isdir(args.inputDir):
-        return fail(PROGRAM, f"no such folder: {args.inputDir}")
+        return fail(f"no such folder: {args.inputDir}")
     predictor = args.dlibFacePredictor or default_predictor_path()
     try:
         aligner = AlignDlib(predictor)
     except AlignError as e:
-        return fail(PROGRAM, e)
+        return fail(e)
 
     def report(status, path, detail):
         if args.verbose and status not in ("aligned", "exists", "face"):
@@ -88,8 +94,8 @@ def main(argv=None):
 
 def _align(args, aligner, predictor, report):
     if args.fallbackLfw and not os.path.isdir(args.fallbackLfw):
-        return fail(PROGRAM, f"no such folder: {args.fallbackLfw}")
-    total = len(list_files(args.inputDir))
+        return fail(f"no such folder: {args.fallbackLfw}")
+    total = len(list_files(args.inputDir, exclude=args.outputDir))
     with tqdm(total=total, desc="aligning", unit="img", file=sys.stderr) as bar:
         counts = align_folder(
             args.inputDir, args.outputDir, args.size, LANDMARK_INDICES[args.landmarks], aligner,
@@ -113,7 +119,7 @@ def _compute_mean(args, aligner, predictor, report):
             args.inputDir, aligner, predictor_path=predictor, num_images=args.numImages,
             workers=args.workers, progress=lambda: bar.update(1), report=report)
     if mean is None:
-        return fail(PROGRAM, f"no face found in {args.inputDir}")
+        return fail(f"no face found in {args.inputDir}")
     print("index,x,y,std_x,std_y")
     for i, ((x, y), (sx, sy)) in enumerate(zip(mean, std)):
         print(f"{i},{x:.6f},{y:.6f},{sx:.6f},{sy:.6f}")

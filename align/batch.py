@@ -11,6 +11,7 @@ import signal
 import numpy as np
 
 from align.aligner import AlignDlib, load_rgb, normalized_landmarks
+from dcgan.files import atomic_write, list_files
 
 _aligner = None  # one per worker process
 
@@ -24,21 +25,20 @@ class Job:
     fallback: str = None
 
 
-def list_files(input_dir):
-    """Every file under input_dir (recursive, hidden files left out), sorted."""
-    return sorted(
-        os.path.join(root, name)
-        for root, dirs, names in os.walk(input_dir, followlinks=True)
-        for name in names if not name.startswith("."))
-
-
 def make_jobs(input_dir, output_dir, fallback_dir=None):
-    """Maps each input to `output_dir/<its subfolder>/<stem>.png` (and its LFW fallback)."""
+    """Maps each input to `output_dir/<its subfolder>/<stem>.png` (and its LFW fallback).
+
+    Inputs of one folder that share a stem (`a.jpg`, `a.png`) each get their own
+    output (`a_jpg.png`, `a_png.png`); an output folder inside the input folder is not read.
+    """
+    paths = list_files(input_dir, exclude=output_dir)
+    stems = collections.Counter(os.path.splitext(p)[0] for p in paths)
     jobs = []
-    for path in list_files(input_dir):
+    for path in paths:
         relative = os.path.relpath(os.path.dirname(path), input_dir)
-        stem = os.path.splitext(os.path.basename(path))[0]
-        output = os.path.normpath(os.path.join(output_dir, relative, stem + ".png"))
+        stem, extension = os.path.splitext(os.path.basename(path))
+        name = stem if stems[os.path.splitext(path)[0]] == 1 else f"{stem}_{extension.lstrip('.')}"
+        output = os.path.normpath(os.path.join(output_dir, relative, name + ".png"))
         fallback = None
         if fallback_dir:
             fallback = os.path.normpath(os.path.join(fallback_dir, relative, stem + ".jpg"))
@@ -80,10 +80,8 @@ def _align_one(args):
 def _write_png(rgb, path):
     """Writes atomically, so an interrupted run never leaves a half file that looks done."""
     from PIL import Image
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = path + ".part"
-    Image.fromarray(rgb).save(tmp, format="PNG")
-    os.replace(tmp, path)
+    with atomic_write(path, "wb") as f:
+        Image.fromarray(rgb).save(f, format="PNG")
 
 
 def _landmarks_one(path):

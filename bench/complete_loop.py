@@ -24,7 +24,9 @@ import ops  # noqa: E402
 from dcgan.config import ModelConfig  # noqa: E402
 from dcgan.masks import make_mask  # noqa: E402
 from dcgan.model import build_models  # noqa: E402
-from dcgan.z_search import SearchOptions, ZSearch  # noqa: E402
+from dcgan.checkpoints import LoadedModel  # noqa: E402
+from dcgan.options import SearchOptions  # noqa: E402
+from dcgan.z_search import ZSearch  # noqa: E402
 
 
 def iterations_per_s(run, seconds, chunk):
@@ -42,9 +44,9 @@ def main():
     a = p.parse_args()
     ops.set_implementation(a.ops)
     config = ModelConfig(image_size=a.image_size, gf_dim=a.gf_dim, df_dim=a.df_dim or a.gf_dim)
-    generator, discriminator = build_models(config)
+    model = LoadedModel(config, *build_models(config), path=None)
     images = tf.random.uniform([a.batch_size, a.image_size, a.image_size, 3], -1, 1)
-    search = ZSearch(generator, discriminator, images, make_mask("center", a.image_size), SearchOptions())
+    search = ZSearch(model, images, make_mask("center", a.image_size), SearchOptions())
     compiled = iterations_per_s(lambda n: float(search.run(tf.constant(n))[0][0]), a.seconds, a.chunk)
     eager = iterations_per_s(lambda n: float(search.run_eager(n)[0][0]), a.seconds, a.chunk)
     print(json.dumps({

@@ -1,13 +1,14 @@
 """Training checkpoints: G, D, both optimizers and the counters, with the model config beside them."""
 
 import dataclasses
-import json
 import os
+import typing
 
 import tensorflow as tf
 
 from dcgan.config import ModelConfig
 from dcgan.errors import UserError
+from dcgan.files import read_json, write_json
 
 CHECKPOINT_NAME = "DCGAN.model"
 TRAINING_FILE = "training.json"
@@ -34,6 +35,33 @@ def make_manager(checkpoint, directory, max_to_keep=3):
     """A `tf.train.CheckpointManager` writing `DIR/DCGAN.model-STEP` as the original did."""
     return tf.train.CheckpointManager(
         checkpoint, directory, max_to_keep=max_to_keep, checkpoint_name=CHECKPOINT_NAME)
+
+
+class LoadedModel(typing.NamedTuple):
+    """A trained model ready for completion: its config travels with its networks."""
+
+    config: ModelConfig
+    generator: object
+    discriminator: object
+    path: str
+
+
+class Saver:
+    """Writes a checkpoint per call unless the newest one already holds this (step, epoch)."""
+
+    def __init__(self, checkpoint, directory, last, step, epoch):
+        self.manager = make_manager(checkpoint, directory)
+        self.last, self.step, self.epoch = last, step, epoch
+        self.saved = self._state()
+
+    def _state(self):
+        return int(self.step.numpy()), int(self.epoch.numpy())
+
+    def save(self):
+        """Returns the path of the checkpoint holding the current state."""
+        if self.last is None or self._state() != self.saved:
+            self.last, self.saved = self.manager.save(checkpoint_number=self.step), self._state()
+        return self.last
 
 
 def restore_latest(checkpoint, directory):
@@ -64,26 +92,10 @@ def save_training_options(options, directory, step, folders):
     and the number of training images in each folder of the data set.
     """
     path = os.path.join(directory, TRAINING_FILE)
-    runs = _read_json(path).get("runs", []) if os.path.exists(path) else []
+    runs = read_json(path).get("runs", []) if os.path.exists(path) else []
     flags = {k: v for k, v in dataclasses.asdict(options).items() if k not in ("model", "progress")}
     runs.append({"from_step": step, "flags": flags, "training_images": folders})
-    atomic_write_json(path, {"runs": runs})
-
-
-def _read_json(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except ValueError as e:
-        raise UserError(f"{path} is not JSON: {e}") from None
-
-
-def atomic_write_json(path, value):
-    """Writes JSON so that a reader never sees half a file."""
-    with open(path + ".tmp", "w") as f:
-        json.dump(value, f, indent=2)
-        f.write("\n")
-    os.replace(path + ".tmp", path)
+    write_json(path, {"runs": runs})
 
 
 _TF1_TO_TF2_ATTRIBUTE = {"Matrix": "kernel", "w": "kernel", "biases": "bias"}
@@ -143,7 +155,7 @@ def load_models(directory, raw=False):
     checkpoint holds one (--ema), the trained one itself if `raw`.
 
     Returns:
-      (ModelConfig, generator, discriminator, checkpoint path).
+      A `LoadedModel`: (config, generator, discriminator, checkpoint path).
 
     Raises:
       UserError: no checkpoint there, or one whose variables do not fit.
@@ -170,7 +182,7 @@ def load_models(directory, raw=False):
             raise UserError(f"{path}: {variable.path} is {list(value.shape)}, the model of "
                             f"{config.describe()} needs {list(variable.shape)}")
         variable.assign(value.astype("float32"))
-    return config, generator, discriminator, path
+    return LoadedModel(config, generator, discriminator, path)
 
 
 def export_model(checkpoint_dir, out_dir, dtype="float16", raw=False):
@@ -208,5 +220,5 @@ def _provenance(path, raw):
                   "generator": "averaged (--ema)" if ema and not raw else "trained"}
     flags = os.path.join(os.path.dirname(path), TRAINING_FILE)
     if os.path.exists(flags):
-        provenance["training"] = _read_json(flags)
+        provenance["training"] = read_json(flags)
     return provenance

@@ -1,7 +1,8 @@
-"""What the command-line tools share: a quiet TensorFlow import, the mask-shape flags and the
-exit-2 error line."""
+"""What the command-line tools share: a quiet TensorFlow import, the exit-2 error line, the
+default model and the stop signals."""
 
 import os
+import signal
 import sys
 import tempfile
 
@@ -36,13 +37,56 @@ def fail(program, message):
     return 2
 
 
-def add_mask_shape_flags(parser, side="left"):
-    """--centerScale, --randomFraction and --side, as complete.py has them, with `side` the default."""
-    from dcgan.masks import SIDES
-    parser.add_argument("--centerScale", type=float, default=0.25,
-                        help="center misses from scale to 1-scale of each side, at most 0.5 "
-                             "(default: %(default)s)")
-    parser.add_argument("--randomFraction", type=float, default=0.2,
-                        help="share of pixels random misses; the paper used 0.8 (default: %(default)s)")
-    parser.add_argument("--side", default=side, choices=SIDES,
-                        help="the side half misses (default: %(default)s)")
+BUNDLED_MODEL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                             "models", "celeba64")
+
+
+def default_checkpoint_dir():
+    """The bundled model where it is, else the original's `checkpoint`."""
+    return BUNDLED_MODEL if os.path.isdir(BUNDLED_MODEL) else "checkpoint"
+
+
+class StopFlag:
+    """Set by the first SIGINT (Ctrl-C) or SIGTERM; a second SIGINT stops at once.
+
+    Every tool does the same: the first signal asks the work to stop at its next
+    safe point and keep everything done so far; the second raises
+    KeyboardInterrupt. A tool started with SIGINT ignored (`nohup`, `&` in a
+    script) leaves it ignored, as POSIX shells intend; SIGTERM still stops it.
+
+    Args:
+      what: what happens on the first signal, for the message ("saving a
+        checkpoint after this step").
+    """
+
+    def __init__(self, what):
+        self.what = what
+        self.signal = None
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, self._handle)
+        signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum, frame):
+        if self.signal is not None and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.signal = signum
+        print(f"\n{signal.Signals(signum).name}: {self.what} (Ctrl-C again to quit at once)",
+              file=sys.stderr)
+
+    def __call__(self):
+        return self.signal is not None
+
+    def exit_status(self, ok=0):
+        """128 + the signal's number after a stop, as shells expect; `ok` otherwise."""
+        return 128 + self.signal if self.signal is not None else ok
+
+
+def resolve_mask_type(parser, args):
+    """--maskFile alone means --maskType mask; with another --maskType it is refused.
+
+    The parser's --maskType default is None so that a type given on purpose is told apart.
+    """
+    if args.mask_file and args.mask_type not in (None, "mask"):
+        parser.error(f"--maskFile goes with --maskType mask, not {args.mask_type}")
+    if args.mask_type is None:
+        args.mask_type = "mask" if args.mask_file else "center"

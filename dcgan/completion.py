@@ -19,28 +19,8 @@ from dcgan import images as image_io
 from dcgan.blending import PoissonSolver
 from dcgan.errors import UserError, name_some
 from dcgan.masks import lowres_known, make_mask, weighted_mask
-from dcgan.z_search import SearchOptions, ZSearch
-
-BLEND_MODES = ("poisson", "none")
-
-
-@dataclasses.dataclass
-class CompletionOptions:
-    """The flags of complete.py, with the original's defaults."""
-
-    out_dir: str = "completions"
-    mask_type: str = "center"
-    center_scale: float = 0.25
-    random_fraction: float = 0.2
-    side: str = "left"
-    mask_file: str = None
-    weighted: bool = False
-    n_iter: int = 1000
-    out_interval: int = 50
-    blend: str = "poisson"
-    batch_size: int = 64
-    search: SearchOptions = dataclasses.field(default_factory=SearchOptions)
-    progress: bool = True
+from dcgan.options import CompletionOptions  # noqa: F401 (what `complete` takes)
+from dcgan.z_search import ZSearch
 
 
 @dataclasses.dataclass
@@ -51,20 +31,36 @@ class CompletionResult:
     interrupted: bool = False
 
 
-def read_inputs(paths, size, log=print):
-    """All inputs as [N, size, size, 3] in [-1, 1]; one warning for those resized.
+@dataclasses.dataclass
+class SearchedBatch:
+    """One batch's search: where it starts in the inputs, and its results for the real images."""
+
+    number: int
+    start: int
+    generated: np.ndarray  # G(z) at the final z, [count, H, W, C]
+    total: np.ndarray  # final loss per image
+    initial_total: np.ndarray  # loss at the start z
+    stopped: bool  # the search was stopped before --nIter
+
+
+def read_inputs(paths, size, channels=3, log=print):
+    """All inputs as [N, size, size, channels] in [-1, 1]; one warning for those resized.
+
+    Returns:
+      (images, per image whether it is grayscale, to be written back so).
 
     Raises:
       UserError: a file is missing or does not decode.
     """
-    loaded, resized, bad = [], [], []
+    loaded, gray, resized, bad = [], [], [], []
     for path in paths:
         try:
-            image, was_resized = image_io.read_image(path, size)
+            image, was_resized, is_gray = image_io.read_image(path, size, channels)
         except (OSError, ValueError, SyntaxError):
             bad.append(path)
             continue
         loaded.append(image)
+        gray.append(is_gray)
         if was_resized:
             resized.append(path)
     if bad:
@@ -73,8 +69,8 @@ def read_inputs(paths, size, log=print):
         raise UserError(f"{what}: {name_some(bad)}")
     if resized:
         log(f"warning: resized {len(resized)} image(s) to the model's {size}x{size}: "
-            f"{name_some(resized)}")
-    return np.stack(loaded)
+            f"{name_some(resized)}; for photos, align the faces first (python -m align)")
+    return np.stack(loaded), gray
 
 
 def output_names(paths):
@@ -90,12 +86,59 @@ def output_names(paths):
     return names
 
 
-def complete(paths, generator, discriminator, options, stop_requested=lambda: False, log=print):
+def pad_batch(real, batch_size):
+    """Repeats the last image so a short last batch fills the compiled batch shape."""
+    return np.concatenate([real, np.repeat(real[-1:], batch_size - len(real), axis=0)])
+
+
+def search_batches(model, images, weights, options, lowres=False, interval=None,
+                   snapshot=lambda number, done, steps, losses: None, stop_requested=lambda: False):
+    """Searches z for `images` a batch at a time; yields a `SearchedBatch` per batch.
+
+    One compiled search serves every batch (the batch is no larger than the
+    number of images; a short last batch is padded).
+
+    Args:
+      model: a `checkpoints.LoadedModel`.
+      images: [N, H, W, C] in [-1, 1].
+      weights: [H, W] contextual weights (the mask, or the weighted mask).
+      options: `SearchOptions`.
+      lowres: the 8x8 block means are known (the lowres mask).
+      interval: iterations between snapshots (default: only the start and the end).
+      snapshot: called with (batch number, iterations done, steps just run,
+        (total, contextual, perceptual, generated) for the batch's real images).
+      stop_requested: polled at each snapshot; True ends the search there.
+    """
+    batch_size = min(options.batch_size, len(images))
+    interval = interval or options.n_iter
+    search = ZSearch(model, np.zeros((batch_size,) + images.shape[1:], np.float32), weights, options,
+                     lowres=lowres)
+    for number, start in enumerate(range(0, len(images), batch_size)):
+        count = min(batch_size, len(images) - start)
+        search.start(pad_batch(images[start:start + count], batch_size), number)
+        done, initial, stopped = None, None, False
+        while True:
+            steps = 0 if done is None else min(interval, options.n_iter - done)
+            losses = [x.numpy()[:count] for x in search.run(tf.constant(steps))]
+            done = int(search.iteration.numpy())
+            initial = losses[0] if initial is None else initial
+            snapshot(number, done, steps, losses)
+            if done >= options.n_iter:
+                break
+            if stop_requested():
+                stopped = True
+                break
+        yield SearchedBatch(number, start, losses[3], losses[0], initial, stopped)
+        if stopped:
+            return
+
+
+def complete(paths, model, options, stop_requested=lambda: False, log=print):
     """Completes every image in `paths` and writes the outputs.
 
     Args:
       paths: input image files.
-      generator, discriminator: the loaded models.
+      model: a `checkpoints.LoadedModel`.
       options: `CompletionOptions`.
       stop_requested: polled every --outInterval iterations; True stops the
         search there, still writing every output for the z found so far.
@@ -104,88 +147,80 @@ def complete(paths, generator, discriminator, options, stop_requested=lambda: Fa
     Returns:
       A `CompletionResult`.
     """
-    size = 4 * 2 ** generator.num_layers
-    inputs = read_inputs(paths, size, log)
-    mask = make_mask(options.mask_type, size, options.center_scale, options.random_fraction,
-                     options.side, options.mask_file, options.search.seed)
-    weights = weighted_mask(mask) if options.weighted else mask
-    solver = PoissonSolver(mask) if options.blend == "poisson" else None
-    names = output_names(paths)
-    batch_size = min(options.batch_size, len(paths))  # a few images need no padding to 64
-    batches = range(0, len(paths), batch_size)
-    shape = (batch_size, size, size, inputs.shape[-1])
-    search = ZSearch(generator, discriminator, np.zeros(shape, np.float32), weights, options.search,
-                     lowres=lowres_known(options.mask_type))
-    result = CompletionResult({}, {}, {})
-    with tqdm(total=options.n_iter * len(batches), desc="completing", unit="it",
-              disable=not options.progress, dynamic_ncols=True) as bar:
-        for number, start in enumerate(batches, 1):
-            real = inputs[start:start + batch_size]
-            batch_dir = options.out_dir if len(batches) == 1 else os.path.join(
-                options.out_dir, f"batch_{number:02d}")
-            search.start(pad_batch(real, batch_size), number - 1)
-            stopped = _complete_batch(
-                real, mask, search, solver, options, batch_dir,
-                names[start:start + len(real)], paths[start:start + len(real)], result, bar,
-                stop_requested)
-            if stopped:
-                result.interrupted = True
-                break
-    return result
-
-
-def pad_batch(real, batch_size):
-    """Repeats the last image so a short last batch fills the compiled batch shape."""
-    return np.concatenate([real, np.repeat(real[-1:], batch_size - len(real), axis=0)])
-
-
-def _complete_batch(real, mask, search, solver, options, batch_dir, names, paths, result, bar,
-                    stop_requested):
-    """The search for one batch (started on `search`) and all its outputs."""
-    count = len(real)
-    known = mask[None, :, :, None]
-    masked = real * known
-    image_io.save_grid(real, os.path.join(batch_dir, "before.png"))
-    image_io.save_grid(masked, os.path.join(batch_dir, "masked.png"))
-    os.makedirs(os.path.join(batch_dir, "logs"), exist_ok=True)
-    frames, done, stopped = [], None, False
-    with open(os.path.join(batch_dir, "logs", "loss.csv"), "w", newline="") as log_file:
-        writer = csv.writer(log_file)
-        writer.writerow(["iteration", "image", "loss", "contextual", "perceptual"])
-        while True:
-            steps = 0 if done is None else min(options.out_interval, options.n_iter - done)
-            total, contextual, perceptual, generated = search.run(tf.constant(steps))
-            done = int(search.iteration.numpy())
-            total, contextual, perceptual = total.numpy(), contextual.numpy(), perceptual.numpy()
-            generated = generated.numpy()[:count]
-            completed = blend(solver, real, generated, known)
-            for i in range(count):
-                writer.writerow([done, names[i], f"{total[i]:.6f}", f"{contextual[i]:.6f}",
-                                 f"{perceptual[i]:.6f}"])
-            log_file.flush()
-            image_io.save_grid(generated, os.path.join(batch_dir, "hats_imgs", f"{done:04d}.png"))
-            frame = image_io.make_grid(image_io.to_uint8(completed))
-            image_io.save_image(frame, os.path.join(batch_dir, "completed", f"{done:04d}.png"))
-            frames.append(frame)
-            if steps == 0:
-                for i, path in enumerate(paths):
-                    result.initial_loss[path] = float(total[i])
+    size, o = model.config.image_size, options
+    inputs, gray = read_inputs(paths, size, model.config.c_dim, log)
+    mask = make_mask(o.mask.mask_type, size, o.mask.center_scale, o.mask.random_fraction,
+                     o.mask.side, o.mask.mask_file, o.search.seed, log)
+    weights = weighted_mask(mask) if o.search.weighted else mask
+    writer = _Outputs(inputs, mask, paths, gray, options)
+    batch_size = min(o.search.batch_size, len(paths))
+    with tqdm(total=o.search.n_iter * -(-len(paths) // batch_size), desc="completing", unit="it",
+              disable=not o.progress, dynamic_ncols=True) as bar:
+        def snapshot(number, done, steps, losses):
+            writer.snapshot(number, batch_size, done, losses)
             bar.update(steps)
-            bar.set_postfix_str(f"mean loss {float(np.mean(total[:count])):.2f}", refresh=False)
-            if done >= options.n_iter:
-                break
-            if stop_requested():
-                stopped = True
-                break
-    for i, path in enumerate(paths):
-        out = os.path.join(options.out_dir, "completed", f"{names[i]}.png")
-        image_io.save_image(image_io.to_uint8(completed[i]), out)
-        result.completed[path] = out
-        result.final_loss[path] = float(total[i])
-    image_io.save_gif(frames, os.path.join(batch_dir, "completion.gif"))
-    rows = np.stack([masked, completed, real], axis=1).reshape(-1, *real.shape[1:])
-    image_io.save_grid(rows, os.path.join(batch_dir, "comparison.png"), columns=3)
-    return stopped
+            bar.set_postfix_str(f"mean loss {float(np.mean(losses[0])):.2f}", refresh=False)
+
+        for batch in search_batches(model, inputs, weights, o.search, lowres_known(o.mask.mask_type),
+                                    o.out_interval, snapshot, stop_requested):
+            writer.finish(batch)
+    return writer.result
+
+
+class _Outputs:
+    """Everything complete.py writes: per snapshot (grids, loss log, frames), per batch, per image."""
+
+    def __init__(self, inputs, mask, paths, gray, options):
+        self.inputs, self.paths, self.gray, self.options = inputs, paths, gray, options
+        self.known = mask[None, :, :, None]
+        self.solver = PoissonSolver(mask) if options.blend == "poisson" else None
+        self.names = output_names(paths)
+        self.result = CompletionResult({}, {}, {})
+        self.batch_dir, self.frames, self.log_file = None, [], None
+
+    def _start_batch(self, number, batch_size):
+        several = len(self.paths) > batch_size
+        self.batch_dir = os.path.join(self.options.out_dir, f"batch_{number + 1:02d}") if several \
+            else self.options.out_dir
+        self.real = self.inputs[number * batch_size:(number + 1) * batch_size]
+        self.first = number * batch_size
+        image_io.save_grid(self.real, os.path.join(self.batch_dir, "before.png"))
+        image_io.save_grid(self.real * self.known, os.path.join(self.batch_dir, "masked.png"))
+        os.makedirs(os.path.join(self.batch_dir, "logs"), exist_ok=True)
+        self.log_file = open(os.path.join(self.batch_dir, "logs", "loss.csv"), "w", newline="")
+        self.csv = csv.writer(self.log_file)
+        self.csv.writerow(["iteration", "image", "loss", "contextual", "perceptual"])
+        self.frames = []
+
+    def snapshot(self, number, batch_size, done, losses):
+        if done == 0:
+            self._start_batch(number, batch_size)
+        total, contextual, perceptual, generated = losses
+        names = self.names[self.first:self.first + len(self.real)]
+        for i, name in enumerate(names):
+            self.csv.writerow([done, name, f"{total[i]:.6f}", f"{contextual[i]:.6f}", f"{perceptual[i]:.6f}"])
+        self.log_file.flush()
+        image_io.save_grid(generated, os.path.join(self.batch_dir, "hats_imgs", f"{done:04d}.png"))
+        self.completed = blend(self.solver, self.real, generated, self.known)
+        frame = image_io.make_grid(image_io.to_uint8(self.completed))
+        image_io.save_image(frame, os.path.join(self.batch_dir, "completed", f"{done:04d}.png"))
+        self.frames.append(frame)
+
+    def finish(self, batch):
+        """The batch's per-image outputs, its animation and its comparison grid."""
+        self.log_file.close()
+        for i, path in enumerate(self.paths[batch.start:batch.start + len(self.real)]):
+            out = os.path.join(self.options.out_dir, "completed", f"{self.names[batch.start + i]}.png")
+            image = image_io.to_uint8(self.completed[i])
+            image_io.save_image(image_io.to_gray(image) if self.gray[batch.start + i] else image, out)
+            self.result.completed[path] = out
+            self.result.final_loss[path] = float(batch.total[i])
+            self.result.initial_loss[path] = float(batch.initial_total[i])
+        self.result.interrupted = batch.stopped
+        image_io.save_gif(self.frames, os.path.join(self.batch_dir, "completion.gif"))
+        rows = np.stack([self.real * self.known, self.completed, self.real], axis=1)
+        image_io.save_grid(rows.reshape(-1, *self.real.shape[1:]),
+                           os.path.join(self.batch_dir, "comparison.png"), columns=3)
 
 
 def blend(solver, real, generated, known):

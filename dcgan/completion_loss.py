@@ -3,8 +3,7 @@
 import tensorflow as tf
 
 from dcgan.masks import LOWRES_FACTOR
-
-PERCEPTUAL_LOSSES = ("original", "paper")
+from dcgan.options import PERCEPTUAL_LOSSES
 
 
 def block_means(images, factor=LOWRES_FACTOR):
@@ -40,4 +39,4 @@ def perceptual_loss(logits, kind="original"):
         return tf.nn.softplus(-logits)
     if kind == "paper":
         return -tf.nn.softplus(logits)
-    raise ValueError(f"unknown perceptual loss {kind}")
+    raise ValueError(f"unknown perceptual loss {kind}; one of {PERCEPTUAL_LOSSES}")

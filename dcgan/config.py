@@ -1,11 +1,12 @@
 """The model's shape: what a checkpoint must match and what `complete.py` reads back."""
 
 import dataclasses
-import json
 import math
 import os
 
 from dcgan.errors import UserError
+from dcgan.files import read_json, write_json
+from dcgan.flags import option
 
 CONFIG_FILE = "config.json"
 
@@ -14,11 +15,11 @@ CONFIG_FILE = "config.json"
 class ModelConfig:
     """Shape of a DCGAN: image size, latent size and layer widths."""
 
-    image_size: int = 64
-    z_dim: int = 100
-    gf_dim: int = 64
-    df_dim: int = 64
-    c_dim: int = 3
+    image_size: int = option(64, "height and width of the images, a power of two from 8 up")
+    z_dim: int = option(100, "size of the latent z")
+    gf_dim: int = option(64, "channels of G's last hidden layer; doubled each layer up")
+    df_dim: int = option(64, "channels of D's first layer; doubled each layer down")
+    c_dim: int = option(3, "colour channels: 3 (RGB) or 1 (grayscale)", choices=(1, 3))
 
     def __post_init__(self):
         size = self.image_size
@@ -44,10 +45,7 @@ class ModelConfig:
         fields = dataclasses.asdict(self)
         if provenance:
             fields["provenance"] = provenance
-        with open(path + ".tmp", "w") as f:
-            json.dump(fields, f, indent=2)
-            f.write("\n")
-        os.replace(path + ".tmp", path)
+        write_json(path, fields)
 
     @classmethod
     def load(cls, directory):
@@ -55,10 +53,9 @@ class ModelConfig:
         path = os.path.join(directory, CONFIG_FILE)
         if not os.path.exists(path):
             return None
+        fields = read_json(path)
+        names = {f.name for f in dataclasses.fields(cls)}
         try:
-            with open(path) as f:
-                fields = json.load(f)
-            names = {f.name for f in dataclasses.fields(cls)}
             return cls(**{k: v for k, v in fields.items() if k in names})
-        except (ValueError, TypeError) as e:
+        except (TypeError, AttributeError) as e:
             raise UserError(f"{path} is not a model config: {e}") from None

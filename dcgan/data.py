@@ -1,31 +1,15 @@
 """The training images: a folder of photos as a shuffled, batched `tf.data` pipeline in [-1, 1]."""
 
 import collections
+import dataclasses
 import os
+import random
 
 import tensorflow as tf
+from tqdm import tqdm
 
-from dcgan.errors import UserError
-
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
-
-
-def list_images(folder):
-    """All image files under `folder` (recursive, png/jpg/jpeg/bmp in any case), sorted.
-
-    Raises:
-      UserError: the folder is missing or holds no image file.
-    """
-    if not os.path.isdir(folder):
-        raise UserError(f"no such folder: {folder}")
-    files = sorted(
-        os.path.join(root, name)
-        for root, _, names in os.walk(folder, followlinks=True)
-        for name in names if name.lower().endswith(IMAGE_EXTENSIONS))
-    if not files:
-        raise UserError(f"no images (png, jpg, jpeg, bmp) in {folder}")
-    return files
-
+from dcgan.errors import UserError, name_some
+from dcgan.files import list_images
 
 def count_by_folder(files, root):
     """{subfolder of `root` (`.` for root itself): number of `files` in it}."""
@@ -33,9 +17,17 @@ def count_by_folder(files, root):
     return dict(sorted(collections.Counter(map(top, files)).items()))
 
 
-def _decode(path, image_size, crop_size):
-    """One file -> uint8 [image_size, image_size, 3], center-cropped to crop_size first if set."""
-    image = tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
+def _decode(path, image_size, crop_size, channels=3):
+    """One file -> uint8 [image_size, image_size, channels], center-cropped to crop_size first if set.
+
+    16-bit PNGs are decoded at their depth and scaled, not clipped.
+    """
+    contents = tf.io.read_file(path)
+    sixteen_bit = tf.logical_and(tf.strings.substr(contents, 1, 3) == "PNG",
+                                 tf.strings.substr(contents, 24, 1) == "\x10")  # IHDR bit depth
+    decode = lambda dtype: tf.cast(tf.io.decode_image(
+        contents, channels=channels, dtype=dtype, expand_animations=False), tf.float32)
+    image = tf.cond(sixteen_bit, lambda: decode(tf.uint16) / 257.0, lambda: decode(tf.uint8))
     if crop_size:
         shape = tf.shape(image)
         side = tf.minimum(crop_size, tf.minimum(shape[0], shape[1]))
@@ -45,7 +37,7 @@ def _decode(path, image_size, crop_size):
     return tf.cast(tf.round(tf.clip_by_value(image, 0, 255)), tf.uint8)
 
 
-def load_images(files, image_size, crop_size=None, progress=None):
+def load_images(files, image_size, crop_size=None, progress=None, channels=3):
     """Decodes, crops and resizes every file into a memory cache, in parallel.
 
     Args:
@@ -53,6 +45,7 @@ def load_images(files, image_size, crop_size=None, progress=None):
       image_size: output height and width.
       crop_size: side of the center crop taken before resizing, or None.
       progress: optional callable(n) told how many images were read.
+      channels: 3 (RGB) or 1 (grayscale), the model's c_dim.
 
     Returns:
       (dataset of uint8 images, cached in memory, number of images,
@@ -60,7 +53,7 @@ def load_images(files, image_size, crop_size=None, progress=None):
     """
     indexed = tf.data.Dataset.from_tensor_slices((tf.range(len(files)), tf.constant(files)))
     decoded = indexed.map(
-        lambda i, path: (i, _decode(path, image_size, crop_size)),
+        lambda i, path: (i, _decode(path, image_size, crop_size, channels)),
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).ignore_errors()
     cached = decoded.cache()
     seen = set()
@@ -75,6 +68,44 @@ def load_images(files, image_size, crop_size=None, progress=None):
 def flip_some(batch, seed=None):
     """Mirrors each image of a batch left-right with probability 1/2 (faces are symmetric)."""
     return tf.image.random_flip_left_right(batch, seed=seed)
+
+
+@dataclasses.dataclass
+class TrainingData:
+    """The faces of a run: batches, how many, and the held-out and training faces D is watched on."""
+
+    batches: tf.data.Dataset
+    count: int
+    steps_per_epoch: int
+    files: list
+    watched: tuple = None  # (held-out faces, as many training faces), or None
+
+
+def prepare_training_data(options, log=print):
+    """Lists, splits off --heldout, reads and caches the faces of a `TrainOptions` run.
+
+    Raises:
+      UserError: no such folder, no images, or fewer than one batch of them.
+    """
+    files = list_images(options.dataset)
+    random.Random(options.seed).shuffle(files)
+    heldout, files = files[:options.heldout], files[options.heldout:]
+    if options.train_size:
+        files = files[:options.train_size]
+    size, crop = options.model.image_size, options.crop_size if options.is_crop else None
+    channels = options.model.c_dim
+    with tqdm(total=len(files), desc="reading images", unit="img", leave=False,
+              disable=not options.progress) as bar:
+        cached, count, unreadable = load_images(files, size, crop, bar.update, channels)
+    if unreadable:
+        log(f"warning: skipped {len(unreadable)} unreadable file(s): {name_some(unreadable)}")
+    batches = training_batches(cached, count, options.batch_size, options.seed, options.flip)
+    watched = None
+    if heldout:
+        held, held_count, _ = load_images(heldout, size, crop, channels=channels)
+        as_batch = lambda images: tf.cast(next(iter(images.batch(held_count))), tf.float32) / 127.5 - 1.0
+        watched = as_batch(held), as_batch(cached.take(held_count))
+    return TrainingData(batches, count, count // options.batch_size, files, watched)
 
 
 def training_batches(images, num_images, batch_size, seed=None, flip=False):

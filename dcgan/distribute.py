@@ -10,8 +10,7 @@ import os
 import tensorflow as tf
 
 from dcgan.errors import UserError
-
-STRATEGIES = ("auto", "one", "mirrored", "multiworker")
+from dcgan.options import STRATEGIES
 
 
 def make_strategy(kind="auto", devices=None):

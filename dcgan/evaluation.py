@@ -5,15 +5,12 @@ import csv
 import os
 
 import numpy as np
-import tensorflow as tf
-
 from dcgan import images as image_io
 from dcgan import metrics
 from dcgan.baselines import BASELINES
 from dcgan.blending import PoissonSolver
-from dcgan.completion import blend, pad_batch, read_inputs
+from dcgan.completion import blend, read_inputs, search_batches
 from dcgan.masks import lowres_known, make_mask
-from dcgan.z_search import ZSearch
 
 METHODS = ("dcgan_poisson", "dcgan_paste") + tuple(BASELINES)
 ALL_MASKS = ("center", "random", "left", "half", "pattern")
@@ -21,15 +18,13 @@ METRICS = ("psnr", "ssim", "l1", "landmark")
 FIGURE_FACES = 4
 
 
-def fill_all(real, mask, search, batch_size, n_iter, progress=lambda n: None):
+def fill_all(model, real, mask, options, lowres=False, progress=lambda n: None):
     """Every method's fill of `real` ([N, H, W, C] in [-1, 1]) under `mask`, in [-1, 1]."""
     known = mask[None, :, :, None]
     generated = []
-    for start in range(0, len(real), batch_size):
-        batch = real[start:start + batch_size]
-        search.start(pad_batch(batch, batch_size), start // batch_size)
-        generated.append(search.run(tf.constant(n_iter))[3].numpy()[:len(batch)])
-        progress(len(batch))
+    for batch in search_batches(model, real, mask, options, lowres):
+        generated.append(batch.generated)
+        progress(len(batch.generated))
     generated = np.concatenate(generated)
     masked = real * known
     fills = {"dcgan_poisson": blend(PoissonSolver(mask), real, generated, known),
@@ -42,7 +37,8 @@ def fill_all(real, mask, search, batch_size, n_iter, progress=lambda n: None):
 def score(originals, filled, hole, aligner, original_points):
     """{(metric, region): per-image values} of filled against originals, both uint8."""
     values = {}
-    for region_name, region in (("whole", None), ("hole", hole)):
+    regions = [("whole", None)] + ([("hole", hole)] if hole.any() else [])  # full: no hole
+    for region_name, region in regions:
         values[("psnr", region_name)] = metrics.psnr(filled, originals, region)
         values[("ssim", region_name)] = metrics.ssim(filled, originals, region)
         values[("l1", region_name)] = metrics.l1(filled, originals, region)
@@ -53,31 +49,31 @@ def score(originals, filled, hole, aligner, original_points):
     return values
 
 
-def evaluate(paths, generator, discriminator, search_options, mask_types, n_iter, batch_size,
-             aligner=None, out_dir=None, seed=0, mask_options=None, progress=lambda n: None,
-             log=print):
+def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=print):
     """Runs every method on every mask type and summarises each metric.
 
     Args:
-      mask_options: keyword arguments of `make_mask` (center_scale, random_fraction, side).
+      paths: the faces.
+      model: a `checkpoints.LoadedModel`.
+      options: `EvaluationOptions`; `mask.mask_type` may be `all` (ALL_MASKS).
+      aligner: a dlib `AlignDlib` for the landmark error, or None.
 
     Returns:
       Rows of dicts: method, mask, metric, region, mean, ci95, n.
     """
-    size = 4 * 2 ** generator.num_layers
-    real = read_inputs(paths, size, log)
-    batch_size = min(batch_size, len(real))
+    size = model.config.image_size
+    real, _ = read_inputs(paths, size, model.config.c_dim, log)
     originals = image_io.to_uint8(real)
     original_points = [metrics.face_landmarks(aligner, o) for o in originals] if aligner else None
     if aligner:
         log(f"dlib finds a face in {sum(p is not None for p in original_points)} of "
             f"{len(originals)} originals")
     rows = []
-    for mask_type in mask_types:
-        mask = make_mask(mask_type, size, seed=seed, **(mask_options or {}))
-        search = ZSearch(generator, discriminator, np.zeros((batch_size,) + real.shape[1:], np.float32),
-                         mask, search_options, lowres=lowres_known(mask_type))
-        fills = fill_all(real, mask, search, batch_size, n_iter, progress)
+    m = options.mask
+    for mask_type in mask_types(m.mask_type):
+        mask = make_mask(mask_type, size, m.center_scale, m.random_fraction, m.side, m.mask_file,
+                         options.search.seed, log)
+        fills = fill_all(model, real, mask, options.search, lowres_known(mask_type), progress)
         for method in METHODS:
             filled = image_io.to_uint8(fills[method])
             for (metric, region), values in score(originals, filled, mask < 0.5, aligner,
@@ -85,9 +81,13 @@ def evaluate(paths, generator, discriminator, search_options, mask_types, n_iter
                 mean, ci95, n = metrics.mean_and_ci95(values)
                 rows.append({"method": method, "mask": mask_type, "metric": metric, "region": region,
                              "mean": mean, "ci95": ci95, "n": n})
-        if out_dir:
-            _write_figure(real, mask, fills, os.path.join(out_dir, f"figure_{mask_type}.png"))
+        _write_figure(real, mask, fills, os.path.join(options.out, f"figure_{mask_type}.png"))
     return rows
+
+
+def mask_types(mask_type):
+    """The masks one run evaluates: `all` is ALL_MASKS."""
+    return ALL_MASKS if mask_type == "all" else (mask_type,)
 
 
 def _write_figure(real, mask, fills, path):

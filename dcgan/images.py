@@ -6,6 +6,8 @@ import os
 import numpy as np
 from PIL import Image
 
+from dcgan.files import atomic_write
+
 
 def to_uint8(images):
     """[-1, 1] float array (any leading shape) -> uint8 [0, 255]."""
@@ -30,9 +32,8 @@ def save_image(image, path):
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     if image.shape[-1] == 1:
         image = image[..., 0]
-    tmp = path + ".tmp.png"
-    Image.fromarray(image).save(tmp)
-    os.replace(tmp, path)
+    with atomic_write(path, "wb") as f:
+        Image.fromarray(image).save(f, format="PNG")
 
 
 def save_grid(images, path, columns=8):
@@ -40,21 +41,43 @@ def save_grid(images, path, columns=8):
     save_image(make_grid(to_uint8(images), columns), path)
 
 
-def read_image(path, size):
-    """Reads an image as float32 [size, size, 3] in [-1, 1], resizing it if needed.
+def open_8bit(path):
+    """A PIL image of 8 bits per channel; 16-bit PNGs are scaled down, not clipped to white."""
+    with Image.open(path) as image:
+        image.load()
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        return Image.fromarray(np.round(np.asarray(image, np.float64) / 257.0).clip(0, 255).astype(np.uint8))
+    return image
+
+
+def is_grayscale(image):
+    """Whether a PIL image has one colour band (L, LA, 1, or 16-bit gray)."""
+    return image.getbands()[0] in ("L", "1", "I") and "R" not in image.getbands()
+
+
+def read_image(path, size, channels=3):
+    """Reads an image as float32 [size, size, channels] in [-1, 1], resizing it if needed.
 
     Returns:
-      (image, whether it was resized).
+      (image, whether it was resized, whether the file is grayscale).
 
     Raises:
       OSError: the file does not decode.
     """
-    with Image.open(path) as image:
-        rgb = image.convert("RGB")
-    resized = rgb.size != (size, size)
+    original = open_8bit(path)
+    image = original.convert("RGB" if channels == 3 else "L")
+    resized = image.size != (size, size)
     if resized:
-        rgb = rgb.resize((size, size), Image.Resampling.LANCZOS)
-    return np.asarray(rgb, np.float32) / 127.5 - 1.0, resized
+        image = image.resize((size, size), Image.Resampling.LANCZOS)
+    array = np.asarray(image, np.float32) / 127.5 - 1.0
+    return array.reshape(size, size, channels), resized, is_grayscale(original)
+
+
+def to_gray(image):
+    """uint8 [H, W, 3] -> [H, W, 1] luminance (ITU-R 601, as PIL's convert("L"))."""
+    if image.shape[-1] == 1:
+        return image
+    return np.asarray(Image.fromarray(image).convert("L"))[..., None]
 
 
 def save_gif(frames, path, frame_ms=100):

@@ -9,14 +9,13 @@ from PIL import Image
 from scipy import ndimage
 
 from dcgan.errors import UserError
+from dcgan.options import MASK_TYPES, SIDES
 
-MASK_TYPES = ("center", "random", "left", "full", "grid", "lowres", "half", "pattern", "mask")
-SIDES = ("left", "right", "top", "bottom")
 LOWRES_FACTOR = 8
 
 
 def make_mask(mask_type, size, center_scale=0.25, random_fraction=0.2, side="left",
-              mask_file=None, seed=0):
+              mask_file=None, seed=0, log=print):
     """Builds the mask of `mask_type` for size x size images.
 
     Args:
@@ -28,6 +27,7 @@ def make_mask(mask_type, size, center_scale=0.25, random_fraction=0.2, side="lef
       side: the side `half` misses.
       mask_file: PNG for `mask`: black = missing; resized (nearest) to size.
       seed: for `random` and `pattern`.
+      log: where the warning about a resized mask file goes.
 
     Returns:
       float32 [size, size]: 1 = known, 0 = missing. `lowres` is all 0: its
@@ -63,7 +63,7 @@ def make_mask(mask_type, size, center_scale=0.25, random_fraction=0.2, side="lef
     elif mask_type == "pattern":
         mask = _pattern(size, rng)
     elif mask_type == "mask":
-        mask = read_mask_file(mask_file, size)
+        mask = read_mask_file(mask_file, size, log)
     else:
         raise UserError(f"unknown --maskType {mask_type}; one of {', '.join(MASK_TYPES)}")
     return mask
@@ -75,18 +75,30 @@ def _pattern(size, rng, missing=0.25):
     return (field > np.quantile(field, missing)).astype(np.float32)
 
 
-def read_mask_file(path, size):
-    """A mask PNG (black = missing), resized with nearest neighbour to size x size."""
+def read_mask_file(path, size, log=print):
+    """A mask PNG (black = missing), resized with nearest neighbour to size x size.
+
+    Raises:
+      UserError: no path, a file that does not decode, or a mask that leaves
+        nothing to fill (all white) or nothing known (all black).
+    """
     if not path:
         raise UserError("--maskType mask needs --maskFile PATH")
     try:
         with Image.open(path) as image:
             gray = image.convert("L")
-            if gray.size != (size, size):
-                gray = gray.resize((size, size), Image.Resampling.NEAREST)
-            return (np.asarray(gray) > 127).astype(np.float32)
     except (OSError, ValueError, SyntaxError) as e:
         raise UserError(f"cannot read mask file {path}: {e}") from None
+    if gray.size != (size, size):
+        log(f"warning: mask file {path} is {gray.size[0]}x{gray.size[1]}; resized to the "
+            f"model's {size}x{size}")
+        gray = gray.resize((size, size), Image.Resampling.NEAREST)
+    mask = (np.asarray(gray) > 127).astype(np.float32)
+    if mask.all():
+        raise UserError(f"mask file {path} is all white: nothing to fill (black marks what is missing)")
+    if not mask.any():
+        raise UserError(f"mask file {path} is all black: nothing is known to complete from")
+    return mask
 
 
 def lowres_known(mask_type):

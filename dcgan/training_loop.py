@@ -7,7 +7,6 @@ sample grids and checkpoints as it goes.
 
 import dataclasses
 import os
-import random
 import time
 
 import keras
@@ -15,41 +14,11 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from dcgan import checkpoints, data, distribute, images
-from dcgan.config import ModelConfig
-from dcgan.errors import UserError, name_some
+from dcgan import checkpoints, data, distribute, images, precision
+from dcgan.errors import UserError
 from dcgan.model import build_models
 
 SAMPLE_COUNT = 64
-
-
-@dataclasses.dataclass
-class TrainOptions:
-    """Everything a training run needs; the flags of `train_dcgan.py`."""
-
-    dataset: str
-    model: ModelConfig = ModelConfig()
-    epoch: int = 25
-    learning_rate: float = 0.0002
-    beta1: float = 0.5
-    train_size: int = 0
-    batch_size: int = 64
-    is_crop: bool = False
-    crop_size: int = 108
-    checkpoint_dir: str = "checkpoint"
-    sample_dir: str = "samples"
-    log_dir: str = "logs"
-    sample_every: int = 100
-    save_every: int = 500
-    hist_every: int = 100
-    seed: int = 0
-    max_steps: int = 0
-    mixed_precision: bool = False
-    xla: bool = False
-    progress: bool = True
-    flip: bool = False
-    ema: float = 0.0
-    heldout: int = 0
 
 
 class NonFiniteLoss(Exception):
@@ -82,7 +51,9 @@ class Trainer:
         self.options = options
         self.strategy = strategy or tf.distribute.get_strategy()
         config = options.model
-        keras.mixed_precision.set_global_policy("mixed_float16" if options.mixed_precision else "float32")
+        self.precision = precision.resolve(options.precision, bool(tf.config.list_logical_devices("GPU")))
+        keras.mixed_precision.set_global_policy(
+            precision.keras_policy(self.precision, options.mixed_precision))
         with self.strategy.scope():
             sync = self.strategy.num_replicas_in_sync > 1
             self.generator, self.discriminator = build_models(config, sync_batch_norm=sync)
@@ -183,6 +154,26 @@ class Trainer:
             return path
         return checkpoints.restore_latest(self.checkpoint, directory)
 
+    def done(self, steps_per_epoch):
+        """Whether the run has trained all --epoch epochs, or --max_steps steps."""
+        max_steps = self.options.max_steps
+        return (int(self.epoch.numpy()) >= self.options.epoch
+                or bool(max_steps and int(self.step.numpy()) >= max_steps))
+
+    def rest_of_epoch(self, faces):
+        """The batches left in the current epoch (all of them, unless resumed mid-epoch)."""
+        remaining = faces.steps_per_epoch - int(self.epoch_step.numpy())
+        return self.strategy.experimental_distribute_dataset(faces.batches.take(max(remaining, 0)))
+
+    def end_epoch(self):
+        self.epoch.assign_add(1)
+        self.epoch_step.assign(0)
+
+    def position(self):
+        """'epoch 3/25, step 1234': the one numbering of progress bars and messages (1-based epochs)."""
+        epoch = min(int(self.epoch.numpy()) + 1, self.options.epoch)
+        return f"epoch {epoch}/{self.options.epoch}, step {int(self.step.numpy())}"
+
     def ema_decay(self):
         """`--ema`, ramped up as `tf.train.ExponentialMovingAverage` does with num_updates.
 
@@ -234,106 +225,117 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
       UserError: bad folder, too few images, or a checkpoint of another model.
       NonFiniteLoss: a loss became NaN; nothing after the last checkpoint is saved.
     """
-    config = options.model
-    checkpoints.check_config(options.checkpoint_dir, config)
-
-    files = data.list_images(options.dataset)
-    random.Random(options.seed).shuffle(files)
-    heldout_files, files = files[:options.heldout], files[options.heldout:]
-    if options.train_size:
-        files = files[:options.train_size]
-    if len(files) < options.batch_size:
-        raise UserError(f"{len(files)} images in {options.dataset} are fewer than one "
-                        f"batch of {options.batch_size}")
-    crop = options.crop_size if options.is_crop else None
-    with tqdm(total=len(files), desc="reading images", unit="img", leave=False,
-              disable=not options.progress) as bar:
-        cached, num_images, unreadable = data.load_images(files, config.image_size, crop, bar.update)
-    if unreadable:
-        log(f"warning: skipped {len(unreadable)} unreadable file(s): {name_some(unreadable)}")
-    batches = data.training_batches(cached, num_images, options.batch_size, options.seed, options.flip)
-    steps_per_epoch = num_images // options.batch_size
-    watched = _watched_faces(cached, heldout_files, config.image_size, crop)
-
+    checkpoints.check_config(options.checkpoint_dir, options.model)
+    if (options.mixed_precision or options.xla) and not tf.config.list_logical_devices("GPU"):
+        raise UserError("--mixed_precision and --xla need a GPU; none is visible "
+                        "(pip install 'tensorflow[and-cuda]==2.21.*' for CUDA)")
+    faces = data.prepare_training_data(options, log)
+    if strategy is None:
+        devices = [f"/gpu:{i.strip()}" for i in options.gpus.split(",")] if options.gpus else None
+        strategy = distribute.make_strategy(options.strategy, devices)
     trainer = Trainer(options, strategy)
+    saver = _start(trainer, faces, log)
     chief = distribute.is_chief(trainer.strategy)
+    writer = tf.summary.create_file_writer(options.log_dir) if chief else tf.summary.create_noop_writer()
+    stopped = False
+    with writer.as_default(), _Watch(trainer, faces) as watch:
+        while not stopped and not trainer.done(faces.steps_per_epoch):
+            for real in trainer.rest_of_epoch(faces):
+                scalars, tensors = watch.step(real)
+                _record(trainer, watch, scalars, tensors, faces.watched, saver)
+                stopped = stop_requested()
+                if stopped or trainer.done(faces.steps_per_epoch):
+                    break
+            else:
+                trainer.end_epoch()
+                saver.save()
+        if chief:
+            _write_samples(trainer)
+        path = saver.save()
+    return TrainResult(int(trainer.step.numpy()), int(trainer.epoch.numpy()), stopped, path)
+
+
+def _start(trainer, faces, log):
+    """Restores the newest checkpoint, writes the config and flags beside it, says what runs.
+
+    Returns:
+      The run's `checkpoints.Saver`.
+    """
+    options = trainer.options
     restored = trainer.restore(options.checkpoint_dir, log)
     for optimizer in (trainer.g_optimizer, trainer.d_optimizer):
         optimizer.learning_rate.assign(options.learning_rate)  # the flag wins over the checkpoint
-    if chief:
-        config.save(options.checkpoint_dir)
+    if distribute.is_chief(trainer.strategy):
+        options.model.save(options.checkpoint_dir)
         checkpoints.save_training_options(options, options.checkpoint_dir, int(trainer.step.numpy()),
-                                          data.count_by_folder(files, options.dataset))
-    manager = checkpoints.make_manager(
-        trainer.checkpoint, distribute.worker_checkpoint_dir(trainer.strategy, options.checkpoint_dir))
-    step, epoch = int(trainer.step.numpy()), int(trainer.epoch.numpy())
+                                          data.count_by_folder(faces.files, options.dataset))
     if restored:
-        log(f"resuming from {restored}: epoch {epoch}, step {step}")
-    log(f"training on {num_images} images from {options.dataset}: {config.describe()}, "
-        f"batch {options.batch_size}, {steps_per_epoch} steps per epoch, "
-        f"{trainer.strategy.num_replicas_in_sync} replica(s)")
-
-    writer = tf.summary.create_file_writer(options.log_dir) if chief else tf.summary.create_noop_writer()
-    last_saved, saved_state = restored, _state(trainer)
-
-    def save():
-        """Writes a checkpoint unless the newest one already holds this very state."""
-        nonlocal last_saved, saved_state
-        if last_saved is None or _state(trainer) != saved_state:
-            last_saved, saved_state = manager.save(checkpoint_number=trainer.step), _state(trainer)
-        return last_saved
-
-    traced = False
-    while epoch < options.epoch:
-        done_in_epoch = int(trainer.epoch_step.numpy())
-        remaining = steps_per_epoch - done_in_epoch
-        dataset = trainer.strategy.experimental_distribute_dataset(batches.take(max(remaining, 0)))
-        bar = tqdm(total=steps_per_epoch, initial=done_in_epoch, desc=f"epoch {epoch + 1}/{options.epoch}",
-                   unit="step", disable=not options.progress, dynamic_ncols=True)
-        with bar, writer.as_default():
-            tick = time.perf_counter()
-            for real in dataset:
-                if not traced:
-                    tf.summary.trace_on(graph=True)
-                scalars, tensors = trainer.train_step(real)
-                scalars = {k: float(v) for k, v in scalars.items()}
-                step = int(trainer.step.numpy())
-                if not traced:
-                    tf.summary.trace_export("train_step", step=step)
-                    traced = True
-                now = time.perf_counter()
-                scalars["images_per_s"] = options.batch_size / max(now - tick, 1e-9)
-                tick = now
-                if not all(np.isfinite(v) for v in scalars.values()):
-                    raise NonFiniteLoss(
-                        f"loss is not finite at step {step} ({_format(scalars)}); stopped. "
-                        f"The last good checkpoint is {last_saved or 'none (none was written yet)'}")
-                _write_scalars(scalars, step)
-                if step % options.hist_every == 0:
-                    _write_histograms(trainer, tensors, step)
-                    _write_overfitting(trainer, watched, step)
-                if step % options.sample_every == 0 and chief:
-                    _write_samples(trainer, options.sample_dir, epoch, step)
-                if step % options.save_every == 0:
-                    save()
-                bar.update(1)
-                bar.set_postfix_str(_format(scalars), refresh=False)
-                if stop_requested() or (options.max_steps and step >= options.max_steps):
-                    path = save()
-                    writer.flush()
-                    return TrainResult(step, epoch, stop_requested(), path)
-        epoch += 1
-        trainer.epoch.assign(epoch)
-        trainer.epoch_step.assign(0)
-        save()
-    if chief:
-        _write_samples(trainer, options.sample_dir, epoch - 1, step)
-    writer.flush()
-    return TrainResult(step, epoch, False, save())
+        log(f"resuming from {restored}: {trainer.position()}")
+    log(f"training on {faces.count} images from {options.dataset}: {options.model.describe()}, "
+        f"batch {options.batch_size}, {faces.steps_per_epoch} steps per epoch, "
+        f"{trainer.strategy.num_replicas_in_sync} replica(s), {trainer.precision}")
+    directory = distribute.worker_checkpoint_dir(trainer.strategy, options.checkpoint_dir)
+    return checkpoints.Saver(trainer.checkpoint, directory, restored, trainer.step, trainer.epoch)
 
 
-def _state(trainer):
-    return int(trainer.step.numpy()), int(trainer.epoch.numpy())
+class _Watch:
+    """What a person watches of a run: the progress bar, images/s, and the step's graph once."""
+
+    def __init__(self, trainer, faces):
+        self.trainer = trainer
+        options = trainer.options
+        total = options.epoch * faces.steps_per_epoch
+        if options.max_steps:
+            total = min(total, options.max_steps)
+        self.first_step = int(trainer.step.numpy()) + 1
+        self.bar = tqdm(total=total, initial=self.first_step - 1, unit="step", dynamic_ncols=True,
+                        disable=not options.progress, desc=trainer.position().split(",")[0])
+        self.tick = time.perf_counter()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.bar.close()
+
+    def step(self, real):
+        """One train step; the first of a run also writes its graph to TensorBoard."""
+        if self.trainer.step.numpy() + 1 == self.first_step:
+            tf.summary.trace_on(graph=True)
+            result = self.trainer.train_step(real)
+            tf.summary.trace_export("train_step", step=self.first_step)
+            return result
+        return self.trainer.train_step(real)
+
+    def done(self, scalars):
+        """Advances the bar; returns images/s since the previous step."""
+        now = time.perf_counter()
+        speed = self.trainer.options.batch_size / max(now - self.tick, 1e-9)
+        self.tick = now
+        self.bar.set_description(self.trainer.position().split(",")[0], refresh=False)
+        self.bar.set_postfix_str(_format({**scalars, "images_per_s": speed}), refresh=False)
+        self.bar.update(1)
+        return speed
+
+
+def _record(trainer, watch, scalars, tensors, watched, saver):
+    """After a step: checks the losses, writes summaries, samples and checkpoints when due."""
+    options = trainer.options
+    step = int(trainer.step.numpy())
+    scalars = {k: float(v) for k, v in scalars.items()}
+    scalars["images_per_s"] = watch.done(scalars)
+    if not all(np.isfinite(v) for v in scalars.values()):
+        raise NonFiniteLoss(f"loss is not finite at step {step} ({_format(scalars)}); stopped. "
+                            f"The last good checkpoint is {saver.last or 'none (none was written yet)'}")
+    _write_scalars(scalars, step)
+    first = step == watch.first_step
+    if first or step % options.hist_every == 0:
+        _write_histograms(trainer, tensors, step)
+        _write_overfitting(trainer, watched, step)
+    if (first or step % options.sample_every == 0) and distribute.is_chief(trainer.strategy):
+        _write_samples(trainer)
+    if step % options.save_every == 0:
+        saver.save()
 
 
 def _format(scalars):
@@ -354,15 +356,6 @@ def _write_histograms(trainer, tensors, step):
         tf.summary.histogram(variable.path, variable, step=step)
 
 
-def _watched_faces(cached, heldout_files, image_size, crop):
-    """(held-out faces, as many training faces): D's view of both shows when it over-fits."""
-    if not heldout_files:
-        return None
-    heldout, count, _ = data.load_images(heldout_files, image_size, crop)
-    as_batch = lambda images: tf.cast(next(iter(images.batch(count))), tf.float32) / 127.5 - 1.0
-    return as_batch(heldout), as_batch(cached.take(count))
-
-
 def _write_overfitting(trainer, watched, step):
     if watched is not None:
         heldout, training = watched
@@ -370,7 +363,12 @@ def _write_overfitting(trainer, watched, step):
         tf.summary.scalar("d_train_fixed", trainer.d_mean(training), step=step)
 
 
-def _write_samples(trainer, sample_dir, epoch, step):
+def _write_samples(trainer):
+    """The fixed-z grid as train_EE_SSSS.png (the original's 0-based epoch) and in TensorBoard."""
+    step, epoch = int(trainer.step.numpy()), int(trainer.epoch.numpy())
+    if trainer.epoch_step.numpy() == 0 and epoch > 0:
+        epoch -= 1  # the last step of an epoch belongs to it
     samples = trainer.samples()
-    images.save_grid(samples.numpy(), os.path.join(sample_dir, f"train_{epoch:02d}_{step:04d}.png"))
+    images.save_grid(samples.numpy(), os.path.join(
+        trainer.options.sample_dir, f"train_{epoch:02d}_{step:04d}.png"))
     tf.summary.image("G", (samples + 1.0) / 2.0, step=step, max_outputs=8)

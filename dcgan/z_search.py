@@ -6,53 +6,30 @@ z (G and D run in inference mode), so each z gets its own gradient whatever the
 batch size.
 """
 
-import dataclasses
-
 import tensorflow as tf
 
 from dcgan.completion_loss import contextual_loss, perceptual_loss
-
-APPROACHES = ("adam", "momentum", "hmc")
-
-
-@dataclasses.dataclass
-class SearchOptions:
-    """The flags of the search, with the original's defaults."""
-
-    approach: str = "adam"
-    lr: float = 0.01
-    momentum: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
-    hmc_beta: float = 0.2
-    hmc_eps: float = 0.001
-    hmc_l: int = 100
-    hmc_anneal: float = 1.0
-    lam: float = 0.1
-    perceptual: str = "original"
-    seed: int = 0
-
+from dcgan.options import APPROACHES, SearchOptions  # noqa: F401 (what ZSearch takes)
 
 class ZSearch:
     """State and steps of the search for one batch.
 
     Args:
-      generator, discriminator: the trained models (used in inference mode).
+      model: a `checkpoints.LoadedModel` (G and D run in inference mode).
       images: [B, H, W, C] inputs in [-1, 1].
       weights: [H, W] contextual weights (the mask, or the paper's weighted mask).
       options: `SearchOptions`.
       lowres: add the 8x8 block-means term to the contextual loss.
     """
 
-    def __init__(self, generator, discriminator, images, weights, options, lowres=False):
+    def __init__(self, model, images, weights, options, lowres=False):
         if options.approach not in APPROACHES:
             raise ValueError(f"unknown approach {options.approach}")
-        self.generator, self.discriminator = generator, discriminator
+        self.generator, self.discriminator = model.generator, model.discriminator
         self.options, self.lowres = options, lowres
         self.weights = tf.convert_to_tensor(weights, tf.float32)
         images = tf.convert_to_tensor(images, tf.float32)
-        z_shape = [int(images.shape[0]), int(generator.g_h0_lin.kernel.shape[0])]
+        z_shape = [int(images.shape[0]), model.config.z_dim]
         variable = lambda shape, dtype=tf.float32: tf.Variable(tf.zeros(shape, dtype), trainable=False)
         self.images = variable(images.shape)
         self.z = variable(z_shape)

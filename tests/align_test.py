@@ -9,7 +9,7 @@ from PIL import Image
 
 from align.aligner import AlignDlib, affine_from_points, load_rgb
 from align.template import LANDMARK_INDICES, MINMAX_TEMPLATE
-from conftest import REPO, SHARED_DATA, assert_one_line_error, run_cli
+from conftest import REPO, SHARED_DATA, assert_one_line_error, interrupt_when, run_cli
 
 REFERENCE = os.path.join(os.path.dirname(REPO), "shared", "reference", "openface_aligned")
 LFW = os.path.join(SHARED_DATA, "lfw_deepfunneled")
@@ -200,22 +200,11 @@ def test_fallback_lfw_copies_the_deep_funneled_image_when_no_face(tmp_path):
 
 
 def test_ctrl_c_stops_cleanly_and_the_next_run_goes_on(tmp_path):
-    import signal
-    import subprocess
-    import sys
-    import time
     source = os.path.join(SHARED_DATA, "celeba_half", "train")
     out = tmp_path / "aligned"
-    command = [sys.executable, "-m", "align", source, "align", "innerEyesAndBottomLip", str(out),
-               "--size", "32"]
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True)
-    deadline = time.time() + 60
-    while (not out.exists() or len(_outputs(out)) < 20) and time.time() < deadline:
-        time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 130
+    command = ["-m", "align", source, "align", "innerEyesAndBottomLip", str(out), "--size", "32"]
+    status, _, err = interrupt_when(command, lambda: out.exists() and len(_outputs(out)) >= 20)
+    assert status == 130
     assert "Traceback" not in err and "run the same command again" in err
     done = {o for o in _outputs(out) if o.endswith(".png")}
     assert 20 <= len(done) < len(os.listdir(source))

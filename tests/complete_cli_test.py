@@ -84,22 +84,13 @@ def test_bad_inputs_are_one_line_and_exit_2(tiny_model, face_pngs, tmp_path):
 
 def test_ctrl_c_stops_the_search_and_writes_every_output(tiny_model, face_pngs, tmp_path):
     import signal
-    import subprocess
-    import sys
-    import time
 
-    from conftest import REPO
+    from conftest import interrupt_when
     out = tmp_path / "out"
-    process = subprocess.Popen(
-        [sys.executable, "complete.py", *face_pngs, "--checkpointDir", tiny_model, "--outDir", str(out),
-         "--nIter", "1000000", "--outInterval", "5", "--no_progress"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    while not (out / "completed" / "0005.png").exists() and time.time() < deadline:
-        time.sleep(0.2)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=120)
-    assert process.returncode == 128 + signal.SIGINT, err
+    command = ["complete.py", *face_pngs, "--checkpointDir", tiny_model, "--outDir", str(out),
+               "--nIter", "1000000", "--outInterval", "5", "--no_progress"]
+    status, _, err = interrupt_when(command, (out / "completed" / "0005.png").exists)
+    assert status == 128 + signal.SIGINT, err
     assert "Traceback" not in err
     for path in face_pngs:
         assert (out / "completed" / os.path.basename(path)).exists()

@@ -3,14 +3,15 @@
 import os
 
 from dcgan.checkpoints import load_models
-from dcgan.completion import CompletionOptions, complete
+from dcgan.completion import complete
+from dcgan.options import CompletionOptions, SearchOptions
 
 
 def test_stop_request_writes_outputs_for_the_z_found_so_far(tiny_model, face_pngs, tmp_path):
-    _, generator, discriminator, _ = load_models(tiny_model)
-    options = CompletionOptions(out_dir=str(tmp_path), n_iter=100, out_interval=5, progress=False)
+    options = CompletionOptions(out_dir=str(tmp_path), out_interval=5, progress=False,
+                                search=SearchOptions(n_iter=100))
     answers = iter([False])  # go on after the first frame, stop after the next
-    result = complete(face_pngs, generator, discriminator, options,
+    result = complete(face_pngs, load_models(tiny_model), options,
                       stop_requested=lambda: next(answers, True), log=lambda message: None)
     assert result.interrupted
     assert sorted(os.listdir(tmp_path / "completed")) == ["0000.png", "0005.png"] + sorted(

@@ -2,8 +2,10 @@
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -12,6 +14,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_DATA = os.path.join(os.path.dirname(REPO), "shared", "data")
 FACES64_TRAIN = os.path.join(SHARED_DATA, "celeba_faces64", "train")
+TINY_MODEL = dict(image_size=16, z_dim=16, gf_dim=8, df_dim=8)  # the tests' model: seconds to train
+TINY_FLAGS = [arg for name, value in TINY_MODEL.items() for arg in (f"--{name}", str(value))]
 
 
 def real_faces(count, source=FACES64_TRAIN):
@@ -36,9 +40,9 @@ def faces_dir(tmp_path):
 def tiny_options(faces_dir, tmp_path):
     """TrainOptions for a 16x16 model with gf_dim=df_dim=8, batch 16, writing under tmp_path."""
     from dcgan.config import ModelConfig
-    from dcgan.training_loop import TrainOptions
+    from dcgan.options import TrainOptions
     return TrainOptions(
-        dataset=faces_dir, model=ModelConfig(image_size=16, z_dim=16, gf_dim=8, df_dim=8),
+        dataset=faces_dir, model=ModelConfig(**TINY_MODEL),
         epoch=1, batch_size=16, checkpoint_dir=str(tmp_path / "checkpoint"),
         sample_dir=str(tmp_path / "samples"), log_dir=str(tmp_path / "logs"),
         sample_every=2, save_every=1000, hist_every=2, progress=False)
@@ -48,6 +52,31 @@ def run_cli(*args, timeout=300, **kwargs):
     """Runs a command-line tool of the repo as a user would; returns the CompletedProcess."""
     return subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
                           timeout=timeout, **kwargs)
+
+
+def _default_sigint():
+    """In the child: Ctrl-C's default action, even when the suite runs with SIGINT ignored (nohup, &)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def interrupt_when(command, ready, stop_signal=signal.SIGINT, timeout=120):
+    """Starts a CLI of the repo, waits until `ready()` says it has done some work, signals it.
+
+    The signal goes to the CLI's whole process group, as a terminal's Ctrl-C does.
+
+    Returns:
+      (exit status, stdout, stderr).
+    """
+    process = subprocess.Popen([sys.executable, *command], cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=_default_sigint)
+    deadline = time.monotonic() + timeout
+    while not ready() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if process.poll() is None:
+        os.killpg(process.pid, stop_signal)
+    out, err = process.communicate(timeout=timeout)
+    return process.returncode, out, err
 
 
 def assert_one_line_error(result):
@@ -64,14 +93,15 @@ def assert_one_line_error(result):
 def tiny_model(tmp_path_factory):
     """A 16x16 DCGAN (gf_dim=df_dim=8, z_dim 16) trained 12 steps on 96 real faces: its checkpoint dir."""
     from dcgan.config import ModelConfig
-    from dcgan.training_loop import TrainOptions, train
+    from dcgan.options import TrainOptions
+    from dcgan.training_loop import train
     root = tmp_path_factory.mktemp("tiny_model")
     faces = root / "faces"
     faces.mkdir()
     for path in real_faces(96):
         shutil.copy(path, faces)
     options = TrainOptions(
-        dataset=str(faces), model=ModelConfig(image_size=16, z_dim=16, gf_dim=8, df_dim=8),
+        dataset=str(faces), model=ModelConfig(**TINY_MODEL),
         epoch=2, batch_size=16, checkpoint_dir=str(root / "checkpoint"),
         sample_dir=str(root / "samples"), log_dir=str(root / "logs"), progress=False)
     train(options, log=lambda message: None)

@@ -7,38 +7,37 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_DATA, real_faces
-from dcgan import data
+from dcgan import data, files
 from dcgan.errors import UserError
 
 
 def test_lists_images_recursively_by_extension(faces_dir):
     open(os.path.join(faces_dir, "notes.txt"), "w").write("not an image")
     shutil.copy(real_faces(1)[0], os.path.join(faces_dir, "sub", "UPPER.JPG"))
-    files = data.list_images(faces_dir)
-    assert len(files) == 49
-    assert any(f.endswith("UPPER.JPG") for f in files)
-    assert not any(f.endswith(".txt") for f in files)
+    found = files.list_images(faces_dir)
+    assert len(found) == 49
+    assert any(f.endswith("UPPER.JPG") for f in found)
+    assert not any(f.endswith(".txt") for f in found)
 
 
 def test_missing_and_empty_folders_are_user_errors(tmp_path):
     with pytest.raises(UserError, match="no such folder"):
-        data.list_images(str(tmp_path / "missing"))
+        files.list_images(str(tmp_path / "missing"))
     with pytest.raises(UserError, match="no images"):
-        data.list_images(str(tmp_path))
+        files.list_images(str(tmp_path))
 
 
 def test_unreadable_files_are_skipped_and_named(faces_dir):
     bad = os.path.join(faces_dir, "broken.jpg")
     open(bad, "wb").write(b"this is not a jpeg")
-    files = data.list_images(faces_dir)
-    images, count, unreadable = data.load_images(files, 16)
+    images, count, unreadable = data.load_images(files.list_images(faces_dir), 16)
     assert unreadable == [bad]
     assert count == 48
     assert len(list(images)) == 48
 
 
 def test_batches_are_scaled_shuffled_and_drop_the_remainder(faces_dir):
-    images, count, _ = data.load_images(data.list_images(faces_dir), 32)
+    images, count, _ = data.load_images(files.list_images(faces_dir), 32)
     batches = list(data.training_batches(images, count, 20, seed=1))
     assert len(batches) == 2  # 48 // 20, remainder dropped
     x = np.concatenate([b.numpy() for b in batches])
@@ -59,13 +58,13 @@ def test_center_crop_of_celeba_photos():
 
 
 def test_fewer_images_than_a_batch_is_a_user_error(faces_dir):
-    images, count, _ = data.load_images(data.list_images(faces_dir), 16)
+    images, count, _ = data.load_images(files.list_images(faces_dir), 16)
     with pytest.raises(UserError, match="fewer than one batch"):
         data.training_batches(images, count, 64)
 
 
 def test_flip_mirrors_about_half_of_a_batch_and_keeps_the_rest(faces_dir):
-    images, count, _ = data.load_images(data.list_images(faces_dir), 16)
+    images, count, _ = data.load_images(files.list_images(faces_dir), 16)
     batch = next(iter(images.batch(count)))
     flipped = data.flip_some(batch, seed=3).numpy()
     batch = batch.numpy()
@@ -76,7 +75,7 @@ def test_flip_mirrors_about_half_of_a_batch_and_keeps_the_rest(faces_dir):
 
 
 def test_training_batches_flip_only_when_asked(faces_dir):
-    images, count, _ = data.load_images(data.list_images(faces_dir), 16)
+    images, count, _ = data.load_images(files.list_images(faces_dir), 16)
     originals = {img.numpy().tobytes() for img in images}
     as_uint8 = lambda batch: np.round((batch.numpy() + 1.0) * 127.5).astype(np.uint8)
     plain = as_uint8(next(iter(data.training_batches(images, count, 48, seed=0))))
@@ -87,5 +86,5 @@ def test_training_batches_flip_only_when_asked(faces_dir):
 
 
 def test_count_by_folder_names_each_top_level_subfolder(faces_dir):
-    counts = data.count_by_folder(data.list_images(faces_dir), faces_dir)
+    counts = data.count_by_folder(files.list_images(faces_dir), faces_dir)
     assert counts == {".": 32, "sub": 16}

@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 
-from conftest import REPO
+from conftest import REPO, TINY_FLAGS, TINY_MODEL
 
 
 def test_two_replicas_stay_in_sync_and_match_one_device():
@@ -17,8 +17,9 @@ import numpy as np, tensorflow as tf
 cpus = tf.config.list_physical_devices("CPU")
 tf.config.set_logical_device_configuration(cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
 from dcgan.config import ModelConfig
-from dcgan.training_loop import TrainOptions, Trainer
-options = TrainOptions(dataset="", model=ModelConfig(image_size=16, z_dim=16, gf_dim=8, df_dim=8), batch_size=8)
+from dcgan.options import TrainOptions
+from dcgan.training_loop import Trainer
+options = TrainOptions(dataset="", model=ModelConfig(**{TINY_MODEL!r}), batch_size=8)
 real = tf.data.Dataset.from_tensors(tf.random.stateless_uniform([8, 16, 16, 3], [1, 2], -1, 1)).repeat(2)
 one = Trainer(options)
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
@@ -73,8 +74,8 @@ def _run_workers(common, extra):
 
 
 def test_two_workers_on_localhost_train_resume_and_only_the_chief_writes(faces_dir, tmp_path):
-    common = [sys.executable, "train_dcgan.py", "--dataset", faces_dir, "--image_size", "16",
-              "--gf_dim", "8", "--df_dim", "8", "--z_dim", "16", "--batch_size", "16", "--epoch", "1",
+    common = [sys.executable, "train_dcgan.py", "--dataset", faces_dir,
+              *TINY_FLAGS, "--batch_size", "16", "--epoch", "1",
               "--sample_every", "1", "--no_progress", "--checkpoint_dir", str(tmp_path / "ck"),
               "--sample_dir", str(tmp_path / "samples"), "--log_dir", str(tmp_path / "logs")]
     first = _run_workers(common, ["--max_steps", "2"])

@@ -8,11 +8,12 @@ import numpy as np
 import tensorflow as tf
 
 from dcgan import checkpoints, data
+from dcgan.files import list_images
 from dcgan.training_loop import Trainer, train
 
 
 def _batch(options):
-    images, count, _ = data.load_images(data.list_images(options.dataset), options.model.image_size)
+    images, count, _ = data.load_images(list_images(options.dataset), options.model.image_size)
     return next(iter(data.training_batches(images, count, options.batch_size, seed=0)))
 
 

@@ -40,7 +40,7 @@ def test_landmark_error_column_on_real_sized_faces(tmp_path, tiny_model):
     from conftest import REPO
     examples = os.path.join(REPO, "data", "examples")
     paths = [os.path.join(examples, f) for f in sorted(os.listdir(examples))[:4]]
-    real = read_inputs(paths, 64)
+    real, _ = read_inputs(paths, 64)
     mask = make_mask("random", 64)  # a blurred centre hides the face from dlib's detector
     filled = to_uint8(harmonic_fill(real * mask[None, :, :, None], mask))
     aligner = AlignDlib()
@@ -67,7 +67,7 @@ def test_all_masks_are_five_different_masks():
     from dcgan.evaluation import ALL_MASKS
     from dcgan.masks import make_mask
     args = evaluate.parse_args(["--images", "faces", "--maskType", "all"])
-    masks = [make_mask(m, 16, args.centerScale, args.randomFraction, args.side) for m in ALL_MASKS]
+    masks = [make_mask(m, 16, args.center_scale, args.random_fraction, args.side) for m in ALL_MASKS]
     assert len({m.tobytes() for m in masks}) == len(ALL_MASKS)
 
 

@@ -2,16 +2,12 @@
 
 import os
 import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
-from conftest import REPO, assert_one_line_error, run_cli
+from conftest import TINY_FLAGS, assert_one_line_error, interrupt_when, run_cli
 
-TINY = ["--image_size", "16", "--gf_dim", "8", "--df_dim", "8", "--z_dim", "16",
-        "--batch_size", "16", "--no_progress"]
+TINY = TINY_FLAGS + ["--batch_size", "16", "--no_progress"]
 
 
 def _outputs(tmp_path):
@@ -56,22 +52,18 @@ def test_unreadable_file_is_one_warning_and_training_goes_on(tmp_path, faces_dir
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_a_stop_signal_saves_a_checkpoint_and_the_same_command_resumes(tmp_path, faces_dir, stop_signal):
-    args = [sys.executable, "train_dcgan.py", "--dataset", faces_dir, *TINY, "--epoch", "100000",
+    args = ["train_dcgan.py", "--dataset", faces_dir, *TINY, "--epoch", "100000",
             "--sample_every", "1", *_outputs(tmp_path)]
-    process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    while not os.path.isdir(tmp_path / "samples") and time.time() < deadline:
-        time.sleep(0.2)
-    time.sleep(1.0)
-    process.send_signal(stop_signal)
-    out, err = process.communicate(timeout=120)
-    assert process.returncode == 128 + stop_signal, err
+    samples = tmp_path / "samples"
+    status, out, err = interrupt_when(args, lambda: samples.is_dir() and len(os.listdir(samples)) >= 3,
+                                      stop_signal)
+    assert status == 128 + stop_signal, err
     assert "Traceback" not in err
     step = int(out.strip().splitlines()[-1].split("step ")[1].rstrip(")"))
     assert step > 0
     assert os.path.exists(tmp_path / "ck" / f"DCGAN.model-{step}.index")
 
-    resumed = run_cli(*args[1:3], faces_dir, *TINY, "--epoch", "100000", "--max_steps", str(step + 2),
+    resumed = run_cli(*args[:2], faces_dir, *TINY, "--epoch", "100000", "--max_steps", str(step + 2),
                       *_outputs(tmp_path))
     assert resumed.returncode == 0, resumed.stderr
     assert f"step {step}" in resumed.stdout and f"step {step + 2})" in resumed.stdout

@@ -9,12 +9,13 @@ import pytest
 import tensorflow as tf
 
 from dcgan import checkpoints, data
+from dcgan.files import list_images
 from dcgan.errors import UserError
 from dcgan.training_loop import NonFiniteLoss, Trainer, train
 
 
 def _batch(options):
-    images, count, _ = data.load_images(data.list_images(options.dataset), options.model.image_size)
+    images, count, _ = data.load_images(list_images(options.dataset), options.model.image_size)
     return next(iter(data.training_batches(images, count, options.batch_size, seed=0)))
 
 
@@ -64,7 +65,7 @@ def _tags_and_plugins(log_dir):
 def test_run_writes_samples_checkpoint_and_tensorboard(tiny_options):
     result = train(tiny_options, log=lambda msg: None)
     assert result.step == 3 and result.epoch == 1  # 48 images, batch 16
-    assert sorted(os.listdir(tiny_options.sample_dir)) == ["train_00_0002.png", "train_00_0003.png"]
+    assert sorted(os.listdir(tiny_options.sample_dir)) == ["train_00_0001.png", "train_00_0002.png", "train_00_0003.png"]
     assert os.path.exists(os.path.join(tiny_options.checkpoint_dir, "config.json"))
     assert result.checkpoint.endswith("DCGAN.model-3")
     tags, plugins = _tags_and_plugins(tiny_options.log_dir)

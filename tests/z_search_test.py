@@ -9,20 +9,20 @@ import tensorflow as tf
 from dcgan.checkpoints import load_models
 from dcgan.completion import read_inputs
 from dcgan.masks import make_mask
-from dcgan.z_search import SearchOptions, ZSearch
+from dcgan.options import SearchOptions
+from dcgan.z_search import ZSearch
 
 
 @pytest.fixture(scope="module")
-def models(tiny_model):
-    return load_models(tiny_model)[1:3]
+def model(tiny_model):
+    return load_models(tiny_model)
 
 
 @pytest.mark.parametrize("approach,options", [
     ("adam", {}), ("momentum", {}), ("hmc", {"hmc_l": 10, "hmc_eps": 0.01, "hmc_beta": 5.0})])
-def test_loss_falls_and_z_stays_in_range(models, face_pngs, approach, options):
-    generator, discriminator = models
-    images = read_inputs(face_pngs, 16)
-    search = ZSearch(generator, discriminator, images, make_mask("center", 16),
+def test_loss_falls_and_z_stays_in_range(model, face_pngs, approach, options):
+    images, _ = read_inputs(face_pngs, 16)
+    search = ZSearch(model, images, make_mask("center", 16),
                      SearchOptions(approach=approach, seed=1, **options))
     start = search.run(tf.constant(0))[0].numpy()
     z_start = search.z.numpy()
@@ -34,13 +34,12 @@ def test_loss_falls_and_z_stays_in_range(models, face_pngs, approach, options):
     assert not np.array_equal(z, z_start)
 
 
-def test_each_images_gradient_ignores_the_rest_of_the_batch(models, face_pngs):
+def test_each_images_gradient_ignores_the_rest_of_the_batch(model, face_pngs):
     """The original averaged -log D over the batch, so the batch size changed every gradient."""
-    generator, discriminator = models
-    images = read_inputs(face_pngs, 16)
+    images, _ = read_inputs(face_pngs, 16)
     mask = make_mask("center", 16)
-    alone = ZSearch(generator, discriminator, images[:2], mask, SearchOptions())
-    batch = ZSearch(generator, discriminator, images, mask, SearchOptions())
+    alone = ZSearch(model, images[:2], mask, SearchOptions())
+    batch = ZSearch(model, images, mask, SearchOptions())
     batch.z.assign(tf.concat([alone.z, batch.z[2:]], axis=0))
     loss_alone, grad_alone = alone.loss_and_gradient(alone.z)
     loss_batch, grad_batch = batch.loss_and_gradient(batch.z)
@@ -48,24 +47,22 @@ def test_each_images_gradient_ignores_the_rest_of_the_batch(models, face_pngs):
     np.testing.assert_allclose(grad_alone.numpy(), grad_batch.numpy()[:2], rtol=1e-4, atol=1e-6)
 
 
-def test_paper_perceptual_loss_and_weighted_contextual_loss(models, face_pngs):
-    generator, discriminator = models
-    images = read_inputs(face_pngs, 16)
+def test_paper_perceptual_loss_and_weighted_contextual_loss(model, face_pngs):
+    images, _ = read_inputs(face_pngs, 16)
     mask = make_mask("center", 16)
-    original = ZSearch(generator, discriminator, images, mask, SearchOptions(lam=1.0))
-    paper = ZSearch(generator, discriminator, images, mask, SearchOptions(lam=1.0, perceptual="paper"))
+    original = ZSearch(model, images, mask, SearchOptions(lam=1.0))
+    paper = ZSearch(model, images, mask, SearchOptions(lam=1.0, perceptual="paper"))
     _, context, perceptual, _ = original.losses(original.z)
     _, context_p, perceptual_p, _ = paper.losses(original.z)
     np.testing.assert_allclose(context.numpy(), context_p.numpy())
-    d = tf.sigmoid(discriminator(generator(original.z))).numpy()
+    d = tf.sigmoid(model.discriminator(model.generator(original.z))).numpy()
     np.testing.assert_allclose(perceptual.numpy(), -np.log(d), rtol=1e-4)
     np.testing.assert_allclose(perceptual_p.numpy(), np.log(1 - d), rtol=1e-4)
 
 
-def test_batches_restart_from_their_own_z(models, face_pngs):
-    generator, discriminator = models
-    images = read_inputs(face_pngs, 16)
-    search = ZSearch(generator, discriminator, images, make_mask("center", 16),
+def test_batches_restart_from_their_own_z(model, face_pngs):
+    images, _ = read_inputs(face_pngs, 16)
+    search = ZSearch(model, images, make_mask("center", 16),
                      dataclasses.replace(SearchOptions(), approach="adam"))
     first = search.z.numpy()
     search.run(tf.constant(3))

@@ -1,0 +1,95 @@
+"""Files the tools read and write: one way to list inputs, one atomic write. No TensorFlow."""
+
+import contextlib
+import json
+import os
+
+from dcgan.errors import UserError
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
+
+
+def list_files(folder, extensions=None, exclude=None):
+    """Files under `folder` (recursive, following links, hidden files left out), sorted.
+
+    Args:
+      extensions: keep only names ending so (any case), or None for all files.
+      exclude: a folder whose contents are left out (an output folder inside the input).
+    """
+    exclude = os.path.realpath(exclude) if exclude else None
+    found = []
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        if exclude:
+            dirs[:] = [d for d in dirs if os.path.realpath(os.path.join(root, d)) != exclude]
+        found += [os.path.join(root, n) for n in names if not n.startswith(".")
+                  and (extensions is None or n.lower().endswith(extensions))]
+    return sorted(found)
+
+
+def list_images(folder):
+    """All image files under `folder` (png/jpg/jpeg/bmp in any case), sorted.
+
+    Raises:
+      UserError: the folder is missing or holds no image file.
+    """
+    if not os.path.isdir(folder):
+        raise UserError(f"no such folder: {folder}")
+    files = list_files(folder, IMAGE_EXTENSIONS)
+    if not files:
+        raise UserError(f"no images (png, jpg, jpeg, bmp) in {folder}")
+    return files
+
+
+def expand_inputs(arguments):
+    """Image arguments, each folder replaced by the images under it (the same rule as training)."""
+    paths = []
+    for argument in arguments:
+        paths += list_files(argument, IMAGE_EXTENSIONS) if os.path.isdir(argument) else [argument]
+    return paths
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode="w"):
+    """Yields a file object; `path` appears only when it is complete (no half file on a crash)."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = path + ".part"
+    try:
+        with open(tmp, mode) as f:
+            yield f
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def write_json(path, value):
+    """Writes JSON atomically."""
+    with atomic_write(path) as f:
+        json.dump(value, f, indent=2)
+        f.write("\n")
+
+
+def read_json(path):
+    """Reads JSON; a file that is not JSON is a `UserError` naming it."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except ValueError as e:
+        raise UserError(f"{path} is not JSON: {e}") from None
+
+
+def check_output_dir(path, flag):
+    """Makes `path` (a folder the run will write) or says in one line why it cannot.
+
+    Called before any work starts, so a bad output path loses nothing.
+    """
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UserError(f"{flag} {path} is a file, not a folder")
+    try:
+        os.makedirs(path, exist_ok=True)
+        probe = os.path.join(path, ".write_test")
+        with open(probe, "w"):
+            pass
+        os.remove(probe)
+    except OSError as e:
+        raise UserError(f"cannot write to {flag} {path}: {e.strerror}") from None

@@ -1,0 +1,155 @@
+"""Every option of the tools, once: defaults, help, choices and lowest values.
+
+`train_dcgan.py`, `complete.py` and `evaluate.py` build their flags from these
+dataclasses (`dcgan.flags`), keeping the original's flag names (`--nIter` for
+`n_iter`), and the library takes the dataclasses. TensorFlow-free.
+"""
+
+import dataclasses
+
+from dcgan.config import ModelConfig
+from dcgan.flags import nested, option
+
+MASK_TYPES = ("center", "random", "left", "full", "grid", "lowres", "half", "pattern", "mask")
+SIDES = ("left", "right", "top", "bottom")
+APPROACHES = ("adam", "momentum", "hmc")
+PERCEPTUAL_LOSSES = ("original", "paper")
+BLEND_MODES = ("poisson", "none")
+STRATEGIES = ("auto", "one", "mirrored", "multiworker")
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def progress_option():
+    return option(True, "no progress bars", flag="--no_progress")
+
+
+@dataclasses.dataclass
+class MaskOptions:
+    """Which pixels are missing."""
+
+    mask_type: str = option(
+        "center", "center: a centered square; random: --randomFraction of the pixels; left: the "
+        "left half; full: nothing (reconstruction); grid: all but every 4th row and column; "
+        "lowres: all, keeping 8x8 block means; half: the --side half; pattern: random blobs "
+        "(~25%); mask: --maskFile", flag="--maskType", choices=MASK_TYPES)
+    center_scale: float = option(0.25, "center misses from scale to 1-scale of each side, at most 0.5",
+                                 flag="--centerScale")
+    random_fraction: float = option(0.2, "share of pixels random misses; the paper used 0.8",
+                                    flag="--randomFraction")
+    side: str = option("left", "the side half misses", choices=SIDES)
+    mask_file: str = option(None, "PNG for --maskType mask: black = missing, resized to the image size",
+                            flag="--maskFile")
+
+
+@dataclasses.dataclass
+class SearchOptions:
+    """The search over z, with the original's defaults."""
+
+    n_iter: int = option(1000, "iterations", flag="--nIter", minimum=1)
+    batch_size: int = option(64, "images searched together", flag="--batchSize", minimum=1)
+    lam: float = option(0.1, "weight of the perceptual loss; the paper used 0.003")
+    weighted: bool = option(False, "the paper's weighted contextual loss: known pixels near the "
+                                   "hole count more")
+    perceptual: str = option("original", "original: -log D(G(z)); paper: log(1 - D(G(z)))",
+                             choices=PERCEPTUAL_LOSSES)
+    approach: str = option("adam", "how z moves", choices=APPROACHES)
+    lr: float = option(0.01, "step size of adam and momentum")
+    momentum: float = option(0.9, "momentum")
+    beta1: float = option(0.9, "Adam beta1")
+    beta2: float = option(0.999, "Adam beta2")
+    eps: float = option(1e-8, "Adam epsilon")
+    hmc_beta: float = option(0.2, "HMC inverse temperature", flag="--hmcBeta")
+    hmc_eps: float = option(0.001, "HMC leapfrog step", flag="--hmcEps")
+    hmc_l: int = option(100, "HMC leapfrog steps per iteration", flag="--hmcL", minimum=1)
+    hmc_anneal: float = option(1.0, "HMC beta is multiplied by this every iteration", flag="--hmcAnneal")
+    seed: int = option(0, "seed of the start z, random masks and HMC")
+    precision: str = option(
+        "auto", "the search's arithmetic: auto is bfloat16 on CPUs with native bfloat16 "
+        "(AVX512_BF16 or AMX), float32 elsewhere and on GPUs", choices=PRECISIONS)
+
+
+@dataclasses.dataclass
+class ModelSource:
+    """Which trained model to use."""
+
+    checkpoint_dir: str = option(
+        None, "model to use: a train_dcgan.py checkpoint folder, a bundled model, or the original "
+        "TF1 code's checkpoint (default: the bundled models/celeba64, else 'checkpoint')",
+        flag="--checkpointDir")
+
+
+@dataclasses.dataclass
+class CompletionOptions:
+    """The flags of complete.py, with the original's defaults."""
+
+    out_dir: str = option("completions", "where outputs go", flag="--outDir")
+    out_interval: int = option(50, "write the current G(z) and completion every N iterations",
+                               flag="--outInterval", minimum=1)
+    img_size: int = option(None, "kept from the original; the size now comes from the model, "
+                                 "and a different value is an error", flag="--imgSize", type=int)
+    blend: str = option("poisson", "poisson: match G(z)'s gradients in the hole; none: paste G(z)",
+                        choices=BLEND_MODES)
+    progress: bool = progress_option()
+    mask: MaskOptions = nested(MaskOptions, "mask")
+    search: SearchOptions = nested(SearchOptions, "search over z")
+
+
+@dataclasses.dataclass
+class EvaluationOptions:
+    """The flags of evaluate.py besides the mask and the search."""
+
+    images: str = option(None, "folder of aligned faces (held out from training)")
+    limit: int = option(0, "use the first N faces (default: all)", minimum=0)
+    landmarks: bool = option(True, "skip the landmark error (dlib)", flag="--no_landmarks")
+    out: str = option("evaluation", "output folder")
+    progress: bool = progress_option()
+    mask: MaskOptions = nested(MaskOptions, "mask")
+    search: SearchOptions = nested(SearchOptions, "search over z")
+
+
+@dataclasses.dataclass
+class TrainOptions:
+    """Everything a training run needs; the flags of `train_dcgan.py`."""
+
+    dataset: str = option("lfw-aligned-64", "folder of training images, searched recursively "
+                                            "for png/jpg/jpeg/bmp")
+    train_size: int = option(0, "use at most this many images (default: all)", minimum=0)
+    is_crop: bool = option(False, "center-crop each image to --crop_size before resizing "
+                                  "(for CelebA-style photos)")
+    crop_size: int = option(108, "side of the center crop under --is_crop", minimum=1)
+    flip: bool = option(False, "mirror a random half of each batch left-right (off: the original)")
+    heldout: int = option(0, "keep N images out of training and log D's mean output on them "
+                             "(d_heldout) beside the same on N training images (d_train_fixed), "
+                             "so that D over-fitting shows", minimum=0, metavar="N")
+    model: ModelConfig = nested(ModelConfig, "model (stored with the checkpoint; a resumed run "
+                                             "must match)")
+    epoch: int = option(25, "epochs to train in all", minimum=1)
+    learning_rate: float = option(0.0002, "Adam learning rate of both networks")
+    beta1: float = option(0.5, "Adam beta1")
+    batch_size: int = option(64, "images per step", minimum=1)
+    ema: float = option(0.0, "keep an exponential moving average of G's weights with this decay "
+                             "(for example 0.999): used for samples and TensorBoard and exported "
+                             "as the bundle's G (0: off)", metavar="DECAY")
+    seed: int = option(0, "seed of the file order, shuffling, z and the sample z")
+    max_steps: int = option(0, "stop (with a checkpoint) after this many steps in all "
+                               "(0: no limit)", minimum=0)
+    strategy: str = option(
+        "auto", "auto: multiworker when TF_CONFIG is set, mirrored when several GPUs are visible, "
+        "else one device; mirrored: tf.distribute.MirroredStrategy over --gpus; multiworker: "
+        "tf.distribute.MultiWorkerMirroredStrategy over the TF_CONFIG cluster", choices=STRATEGIES)
+    gpus: str = option(None, "GPUs for mirrored, as indices like 0,1 (default: all visible)")
+    precision: str = option(
+        "auto", "the train step's arithmetic: auto is bfloat16 mixed precision (float32 weights) "
+        "on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere", choices=PRECISIONS)
+    mixed_precision: bool = option(False, "GPU only: mixed_float16 compute with loss scaling; "
+                                          "weights stay float32")
+    xla: bool = option(False, "GPU only: compile the train step with XLA (3x slower on the CPU, "
+                              "so refused there)")
+    checkpoint_dir: str = option("checkpoint", "checkpoints and config.json; resumed from when present")
+    sample_dir: str = option("samples", "sample grids train_EE_SSSS.png")
+    log_dir: str = option("logs", "TensorBoard logs")
+    sample_every: int = option(100, "write a sample grid every N steps", minimum=1)
+    save_every: int = option(500, "write a checkpoint every N steps, and at every epoch's end",
+                             minimum=1)
+    hist_every: int = option(100, "write TensorBoard histograms every N steps", minimum=1)
+    progress: bool = progress_option()
