@@ -24,7 +24,8 @@ def parse_args(argv=None):
     p.add_argument("imgs", nargs="+", metavar="IMAGE",
                    help="images to complete (or folders of them); resized to the model's size if needed")
     flags.add_flags(p, ModelSource)
-    flags.add_flags(p, CompletionOptions, overrides={"mask_type": {"default": None}})
+    flags.add_flags(p, CompletionOptions, overrides={"mask_type": {
+        "default": None, "default_text": "center, or mask when --maskFile is given"}})
     args = p.parse_args(argv)
     flags.check(p, args, CompletionOptions)
     resolve_mask_type(p, args)

@@ -23,8 +23,9 @@ def parse_args(argv=None):
     flags.add_flags(p, ModelSource)
     flags.add_flags(p, EvaluationOptions, overrides={
         "mask_type": {"default": None, "choices": MASK_TYPES + ("all",),
+                      "default_text": "center, or mask when --maskFile is given",
                       "help": "a mask of complete.py, or all: center, random, left, half and "
-                              "pattern (default: center)"},
+                              "pattern"},
         "side": {"default": "bottom"}})  # half's left side would repeat the left mask
     args = p.parse_args(argv)
     flags.check(p, args, EvaluationOptions)

@@ -34,8 +34,13 @@ def fill_all(model, real, mask, options, lowres=False, progress=lambda n: None):
     return fills
 
 
-def score(originals, filled, hole, aligner, original_points):
-    """{(metric, region): per-image values} of filled against originals, both uint8."""
+def score(originals, filled, hole, aligner, original_faces):
+    """{(metric, region): per-image values} of filled against originals, both uint8.
+
+    The landmark error predicts each fill's landmarks in the original's face box
+    (`original_faces`: (box, landmarks) per original, or None where dlib found no
+    face), so every method is measured on the same faces.
+    """
     values = {}
     regions = [("whole", None)] + ([("hole", hole)] if hole.any() else [])  # full: no hole
     for region_name, region in regions:
@@ -44,8 +49,9 @@ def score(originals, filled, hole, aligner, original_points):
         values[("l1", region_name)] = metrics.l1(filled, originals, region)
     if aligner is not None:
         values[("landmark", "whole")] = [
-            metrics.landmark_error(points, metrics.face_landmarks(aligner, image))
-            for points, image in zip(original_points, filled)]
+            None if face is None else metrics.landmark_error(
+                face[1], metrics.face_landmarks(aligner, image, box=face[0]))
+            for face, image in zip(original_faces, filled)]
     return values
 
 
@@ -64,10 +70,10 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
     size = model.config.image_size
     real, _ = read_inputs(paths, size, model.config.c_dim, log)
     originals = image_io.to_uint8(real)
-    original_points = [metrics.face_landmarks(aligner, o) for o in originals] if aligner else None
+    original_faces = [_face(aligner, o) for o in originals] if aligner else None
     if aligner:
-        log(f"dlib finds a face in {sum(p is not None for p in original_points)} of "
-            f"{len(originals)} originals")
+        log(f"dlib finds a face in {sum(f is not None for f in original_faces)} of "
+            f"{len(originals)} originals; each fill's landmarks are taken in that face's box")
     rows = []
     m = options.mask
     for mask_type in mask_types(m.mask_type):
@@ -77,12 +83,18 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
         for method in METHODS:
             filled = image_io.to_uint8(fills[method])
             for (metric, region), values in score(originals, filled, mask < 0.5, aligner,
-                                                  original_points).items():
+                                                  original_faces).items():
                 mean, ci95, n = metrics.mean_and_ci95(values)
                 rows.append({"method": method, "mask": mask_type, "metric": metric, "region": region,
                              "mean": mean, "ci95": ci95, "n": n})
         _write_figure(real, mask, fills, os.path.join(options.out, f"figure_{mask_type}.png"))
     return rows
+
+
+def _face(aligner, image):
+    """(box, landmarks) of the face dlib finds in `image`, or None."""
+    box = metrics.face_box(aligner, image)
+    return None if box is None else (box, metrics.face_landmarks(aligner, image, box=box))
 
 
 def mask_types(mask_type):

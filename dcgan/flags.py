@@ -9,14 +9,15 @@ flags. No TensorFlow here: `--help` stays fast.
 import dataclasses
 
 
-def option(default, help, flag=None, choices=None, minimum=None, metavar=None, type=None):
+def option(default, help, flag=None, choices=None, minimum=None, metavar=None, type=None, group=None):
     """A dataclass field that is also a flag (`--name` unless `flag` says otherwise).
 
     A boolean option that defaults to True becomes a `--no_...` flag (give it as `flag`).
+    `group` names the section of --help it is listed in.
     """
     return dataclasses.field(default=default, metadata={
         "help": help, "flag": flag, "choices": choices, "minimum": minimum,
-        "metavar": metavar, "type": type})
+        "metavar": metavar, "type": type, "section": group})
 
 
 def nested(cls, title):
@@ -42,19 +43,20 @@ def add_flags(parser, cls, overrides=None, skip=()):
     Args:
       parser: an `argparse.ArgumentParser` or argument group.
       cls: an option dataclass.
-      overrides: {field name: {"default": ..., "choices": ..., "help": ...}} for this tool.
+      overrides: {field name: {"default": ..., "choices": ..., "help": ..., "default_text": ...}}
+        for this tool; default_text is what --help says of a default that is resolved later.
       skip: field names this tool does not offer.
     """
     overrides = overrides or {}
+    sections = {}
+    section = lambda title: sections.setdefault(title, parser.add_argument_group(title)) if title else parser
     for field in dataclasses.fields(cls):
         if field.name in skip:
             continue
         if "group" in field.metadata:
-            group = parser.add_argument_group(field.metadata["group"]) if hasattr(
-                parser, "add_argument_group") else parser
-            add_flags(group, field.default_factory, overrides, skip)
+            add_flags(section(field.metadata["group"]), field.default_factory, overrides, skip)
         elif "help" in field.metadata:
-            _add_flag(parser, field, overrides.get(field.name, {}))
+            _add_flag(section(field.metadata["section"]), field, overrides.get(field.name, {}))
 
 
 def _add_flag(parser, field, override):
@@ -66,9 +68,12 @@ def _add_flag(parser, field, override):
         parser.add_argument(flag, dest=field.name, action=action, default=default, help=meta["help"])
         return
     kind = meta["type"] or (type(field.default) if field.default is not None else str)
-    shown = "" if default in (None, "") else " (default: %(default)s)"
+    shown = "" if default in (None, "") or "(default" in meta["help"] else " (default: %(default)s)"
+    if "default_text" in override:
+        shown = f" (default: {override['default_text']})"
+    metavar = meta["metavar"] or (None if meta["choices"] else flag.lstrip("-").upper())
     parser.add_argument(flag, dest=field.name, type=kind, default=default, choices=meta["choices"],
-                        metavar=meta["metavar"], help=meta["help"].replace("%", "%%") + shown)
+                        metavar=metavar, help=meta["help"].replace("%", "%%") + shown)
 
 
 def check(parser, args, cls):

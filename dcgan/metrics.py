@@ -36,17 +36,32 @@ def l1(a, b, region=None):
     return diff[:, region, :].mean(axis=(1, 2)) if region is not None else diff.mean(axis=(1, 2, 3))
 
 
-def face_landmarks(aligner, image, upscale=4):
-    """dlib's 68 landmarks of a small uint8 face [H, W, 3] in its own pixels, or None if no face.
+def face_box(aligner, image, upscale=4):
+    """dlib's box of the largest face of a small uint8 face image, on the `upscale`d image, or None.
 
     Aligned 64x64 faces are too small for the detector: it looks at them `upscale` times larger.
     """
+    return aligner.largest_face(_upscaled(image, upscale))
+
+
+def face_landmarks(aligner, image, box=None, upscale=4):
+    """dlib's 68 landmarks of a small uint8 face [H, W, 3] in its own pixels, or None if no face.
+
+    With `box` (from `face_box` on the original), the landmarks are predicted inside
+    that box: a blurred fill that the detector would miss is still measured.
+    """
+    big = _upscaled(image, upscale)
+    box = box if box is not None else aligner.largest_face(big)
+    return None if box is None else aligner.landmarks(big, box) / upscale
+
+
+def _upscaled(image, upscale):
     from PIL import Image
     image = np.asarray(image, np.uint8)
-    big = np.asarray(Image.fromarray(image).resize(
+    if image.shape[-1] == 1:
+        image = np.repeat(image, 3, axis=-1)
+    return np.asarray(Image.fromarray(image).resize(
         (image.shape[1] * upscale, image.shape[0] * upscale), Image.Resampling.BICUBIC))
-    box = aligner.largest_face(big)
-    return None if box is None else aligner.landmarks(big, box) / upscale
 
 
 def landmark_error(points_a, points_b):

@@ -17,10 +17,12 @@ PERCEPTUAL_LOSSES = ("original", "paper")
 BLEND_MODES = ("poisson", "none")
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
 PRECISIONS = ("auto", "float32", "bfloat16")
+DATA, TRAINING, OUTPUTS = "data", "training", "outputs"
+DEVICES = "devices (see README: more GPUs and machines)"
 
 
-def progress_option():
-    return option(True, "no progress bars", flag="--no_progress")
+def progress_option(group=None):
+    return option(True, "no progress bars", flag="--no_progress", group=group)
 
 
 @dataclasses.dataclass
@@ -63,9 +65,6 @@ class SearchOptions:
     hmc_l: int = option(100, "HMC leapfrog steps per iteration", flag="--hmcL", minimum=1)
     hmc_anneal: float = option(1.0, "HMC beta is multiplied by this every iteration", flag="--hmcAnneal")
     seed: int = option(0, "seed of the start z, random masks and HMC")
-    precision: str = option(
-        "auto", "the search's arithmetic: auto is bfloat16 on CPUs with native bfloat16 "
-        "(AVX512_BF16 or AMX), float32 elsewhere and on GPUs", choices=PRECISIONS)
 
 
 @dataclasses.dataclass
@@ -99,7 +98,7 @@ class EvaluationOptions:
     """The flags of evaluate.py besides the mask and the search."""
 
     images: str = option(None, "folder of aligned faces (held out from training)")
-    limit: int = option(0, "use the first N faces (default: all)", minimum=0)
+    limit: int = option(0, "use the first N faces (0: all)", minimum=0)
     landmarks: bool = option(True, "skip the landmark error (dlib)", flag="--no_landmarks")
     out: str = option("evaluation", "output folder")
     progress: bool = progress_option()
@@ -112,44 +111,49 @@ class TrainOptions:
     """Everything a training run needs; the flags of `train_dcgan.py`."""
 
     dataset: str = option("lfw-aligned-64", "folder of training images, searched recursively "
-                                            "for png/jpg/jpeg/bmp")
-    train_size: int = option(0, "use at most this many images (default: all)", minimum=0)
+                                            "for png/jpg/jpeg/bmp", group=DATA)
+    train_size: int = option(0, "use at most this many images (0: all)", minimum=0, group=DATA)
     is_crop: bool = option(False, "center-crop each image to --crop_size before resizing "
-                                  "(for CelebA-style photos)")
-    crop_size: int = option(108, "side of the center crop under --is_crop", minimum=1)
-    flip: bool = option(False, "mirror a random half of each batch left-right (off: the original)")
+                                  "(for CelebA-style photos)", group=DATA)
+    crop_size: int = option(108, "side of the center crop under --is_crop", minimum=1, group=DATA)
+    flip: bool = option(False, "mirror a random half of each batch left-right (off: the original)",
+                        group=DATA)
     heldout: int = option(0, "keep N images out of training and log D's mean output on them "
                              "(d_heldout) beside the same on N training images (d_train_fixed), "
-                             "so that D over-fitting shows", minimum=0, metavar="N")
+                             "so that D over-fitting shows", minimum=0, metavar="N", group=DATA)
     model: ModelConfig = nested(ModelConfig, "model (stored with the checkpoint; a resumed run "
                                              "must match)")
-    epoch: int = option(25, "epochs to train in all", minimum=1)
-    learning_rate: float = option(0.0002, "Adam learning rate of both networks")
-    beta1: float = option(0.5, "Adam beta1")
-    batch_size: int = option(64, "images per step", minimum=1)
+    epoch: int = option(25, "epochs to train in all", minimum=1, group=TRAINING)
+    learning_rate: float = option(0.0002, "Adam learning rate of both networks", group=TRAINING)
+    beta1: float = option(0.5, "Adam beta1", group=TRAINING)
+    batch_size: int = option(64, "images per step", minimum=1, group=TRAINING)
     ema: float = option(0.0, "keep an exponential moving average of G's weights with this decay "
                              "(for example 0.999): used for samples and TensorBoard and exported "
-                             "as the bundle's G (0: off)", metavar="DECAY")
-    seed: int = option(0, "seed of the file order, shuffling, z and the sample z")
+                             "as the bundle's G (0: off)", metavar="DECAY", group=TRAINING)
+    seed: int = option(0, "seed of the file order, shuffling, z and the sample z", group=TRAINING)
     max_steps: int = option(0, "stop (with a checkpoint) after this many steps in all "
-                               "(0: no limit)", minimum=0)
+                               "(0: no limit)", minimum=0, group=TRAINING)
     strategy: str = option(
         "auto", "auto: multiworker when TF_CONFIG is set, mirrored when several GPUs are visible, "
         "else one device; mirrored: tf.distribute.MirroredStrategy over --gpus; multiworker: "
-        "tf.distribute.MultiWorkerMirroredStrategy over the TF_CONFIG cluster", choices=STRATEGIES)
-    gpus: str = option(None, "GPUs for mirrored, as indices like 0,1 (default: all visible)")
+        "tf.distribute.MultiWorkerMirroredStrategy over the TF_CONFIG cluster", choices=STRATEGIES,
+        group=DEVICES)
+    gpus: str = option(None, "GPUs for mirrored, as indices like 0,1 (default: all visible)",
+                       group=DEVICES)
     precision: str = option(
         "auto", "the train step's arithmetic: auto is bfloat16 mixed precision (float32 weights) "
-        "on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere", choices=PRECISIONS)
+        "on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere", choices=PRECISIONS,
+        group=DEVICES)
     mixed_precision: bool = option(False, "GPU only: mixed_float16 compute with loss scaling; "
-                                          "weights stay float32")
+                                          "weights stay float32", group=DEVICES)
     xla: bool = option(False, "GPU only: compile the train step with XLA (3x slower on the CPU, "
-                              "so refused there)")
-    checkpoint_dir: str = option("checkpoint", "checkpoints and config.json; resumed from when present")
-    sample_dir: str = option("samples", "sample grids train_EE_SSSS.png")
-    log_dir: str = option("logs", "TensorBoard logs")
-    sample_every: int = option(100, "write a sample grid every N steps", minimum=1)
+                              "so refused there)", group=DEVICES)
+    checkpoint_dir: str = option("checkpoint", "checkpoints and config.json; resumed from when present",
+                                 group=OUTPUTS)
+    sample_dir: str = option("samples", "sample grids train_EE_SSSS.png", group=OUTPUTS)
+    log_dir: str = option("logs", "TensorBoard logs", group=OUTPUTS)
+    sample_every: int = option(100, "write a sample grid every N steps", minimum=1, group=OUTPUTS)
     save_every: int = option(500, "write a checkpoint every N steps, and at every epoch's end",
-                             minimum=1)
-    hist_every: int = option(100, "write TensorBoard histograms every N steps", minimum=1)
-    progress: bool = progress_option()
+                             minimum=1, group=OUTPUTS)
+    hist_every: int = option(100, "write TensorBoard histograms every N steps", minimum=1, group=OUTPUTS)
+    progress: bool = progress_option(OUTPUTS)

@@ -37,11 +37,26 @@ def test_psnr_and_l1_of_a_hand_computed_case():
     assert metrics.ssim(a, b)[0] < 1.0
 
 
-def test_landmark_error_of_a_face_with_itself_is_zero():
-    points = metrics.face_landmarks(AlignDlib(), _face())
+def test_landmark_error_is_zero_for_the_same_face_and_follows_a_shift():
+    aligner = AlignDlib()
+    face = _face()
+    points = metrics.face_landmarks(aligner, face)
     assert points.shape == (68, 2)
-    assert metrics.landmark_error(points, metrics.face_landmarks(AlignDlib(), _face())) == 0.0
+    assert metrics.landmark_error(points, metrics.face_landmarks(aligner, face.copy())) == 0.0
+    shifted = np.roll(face, 3, axis=1)  # the face moved 3 px right
+    moved = metrics.face_landmarks(aligner, shifted)
+    assert 2.0 < metrics.landmark_error(points, moved) < 4.0
+    assert 2.0 < float(np.mean(moved[:, 0] - points[:, 0])) < 4.0
     assert metrics.landmark_error(points, None) is None
+
+
+def test_landmarks_in_a_given_box_measure_a_face_the_detector_misses():
+    aligner = AlignDlib()
+    face = _face()
+    box = metrics.face_box(aligner, face)
+    gray = np.full_like(face, 128)  # no face to detect
+    assert metrics.face_landmarks(aligner, gray) is None
+    assert metrics.face_landmarks(aligner, gray, box=box).shape == (68, 2)
 
 
 def test_fills_keep_known_pixels_and_are_exact_on_a_ramp():
