@@ -3,23 +3,54 @@ other in one run, at gf_dim 64 and 32: the table of bench/README.md. Not a test.
 
     python bench/compare.py --torch_python /path/to/venv-with-torch/bin/python --seconds 20
 
-Each figure comes from its own process so that none warms or slows another.
-Prints a Markdown table and one JSON line.
+PyTorch runs in float32 and, where the CPU has native bfloat16 (AVX512_BF16 or
+AMX), with bfloat16 autocast too; the ratio is against PyTorch's best. Each
+figure comes from its own process so that none warms or slows another.
+Prints the CPU, a Markdown table and one JSON line.
 """
 
 import argparse
 import json
 import os
+import platform
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from dcgan import precision  # noqa: E402
+
 TORCH_REFERENCE = os.path.join(HERE, "..", "..", "shared", "bench", "torch_dcgan_reference.py")
 
 
 def run_json(command):
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def cpu_name():
+    with open("/proc/cpuinfo") as f:
+        names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+    return names[0] if names else platform.processor()
+
+
+def measure(a, gf, bf16):
+    size = ["--gf_dim", str(gf), "--seconds", str(a.seconds)]
+    torch = {"float32": run_json([a.torch_python, a.torch_reference, *size, "--df_dim", str(gf)])}
+    if bf16:
+        torch["bf16"] = run_json([a.torch_python, a.torch_reference, *size, "--df_dim", str(gf), "--bf16"])
+    train = run_json([sys.executable, os.path.join(HERE, "train_step.py"), *size])
+    complete = run_json([sys.executable, os.path.join(HERE, "complete_loop.py"), *size])
+    best = lambda key: max(t[key] for t in torch.values())
+    return {"gf_dim": gf, "ops": train["ops"],
+            "train_ours": train["train_images_per_s"], "train_torch": torch["float32"]["train_images_per_s"],
+            "train_torch_bf16": torch.get("bf16", {}).get("train_images_per_s"),
+            "train_ratio": train["train_images_per_s"] / best("train_images_per_s"),
+            "complete_ours": complete["complete_iters_per_s"],
+            "complete_unfolded": complete["unfolded_iters_per_s"],
+            "complete_torch": torch["float32"]["complete_iters_per_s"],
+            "complete_torch_bf16": torch.get("bf16", {}).get("complete_iters_per_s"),
+            "complete_ratio": complete["complete_iters_per_s"] / best("complete_iters_per_s")}
 
 
 def main():
@@ -29,26 +60,32 @@ def main():
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--gf_dims", default="64,32")
     a = p.parse_args()
-    rows = []
-    for gf in [int(g) for g in a.gf_dims.split(",")]:
-        size = ["--gf_dim", str(gf), "--seconds", str(a.seconds)]
-        torch = run_json([a.torch_python, a.torch_reference, *size, "--df_dim", str(gf)])
-        train = run_json([sys.executable, os.path.join(HERE, "train_step.py"), *size])
-        complete = run_json([sys.executable, os.path.join(HERE, "complete_loop.py"), *size])
-        rows.append({"gf_dim": gf, "ops": train["ops"],
-                     "train_ours": train["train_images_per_s"], "train_torch": torch["train_images_per_s"],
-                     "complete_ours": complete["complete_iters_per_s"],
-                     "complete_eager": complete["eager_iters_per_s"],
-                     "complete_torch": torch["complete_iters_per_s"]})
-    print("| gf_dim | train img/s ours | PyTorch | ratio | completion it/s ours | eager | PyTorch | ratio |")
-    print("|---|---|---|---|---|---|---|---|")
+    try:
+        has_torch = subprocess.run([a.torch_python, "-c", "import torch"], capture_output=True).returncode == 0
+    except OSError:
+        has_torch = False
+    if not has_torch:
+        print(f"compare.py: error: {a.torch_python} cannot import torch; pass --torch_python "
+              "with a Python that has it (see bench/README.md)", file=sys.stderr)
+        return 2
+    if not os.path.exists(a.torch_reference):
+        print(f"compare.py: error: no PyTorch reference at {a.torch_reference}", file=sys.stderr)
+        return 2
+    bf16 = bool(precision.cpu_flags() & set(precision.BF16_CPU_FLAGS))
+    rows = [measure(a, int(gf), bf16) for gf in a.gf_dims.split(",")]
+    dash = lambda v: "-" if v is None else f"{v:.1f}"
+    print(f"CPU: {cpu_name()}; native bfloat16: {'yes' if bf16 else 'no'}\n")
+    print("| gf_dim | train img/s ours | PyTorch fp32 | PyTorch bf16 | ratio to best | "
+          "completion it/s ours | unfolded | PyTorch fp32 | PyTorch bf16 | ratio to best |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['gf_dim']} | {r['train_ours']:.1f} | {r['train_torch']:.1f} | "
-              f"{r['train_ours'] / r['train_torch']:.2f}x | {r['complete_ours']:.2f} | "
-              f"{r['complete_eager']:.2f} | {r['complete_torch']:.2f} | "
-              f"{r['complete_ours'] / r['complete_torch']:.2f}x |")
+              f"{dash(r['train_torch_bf16'])} | {r['train_ratio']:.2f}x | {r['complete_ours']:.2f} | "
+              f"{r['complete_unfolded']:.2f} | {r['complete_torch']:.2f} | "
+              f"{dash(r['complete_torch_bf16'])} | {r['complete_ratio']:.2f}x |")
     print(json.dumps(rows))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -141,8 +141,10 @@ class TrainOptions:
     gpus: str = option(None, "GPUs for mirrored, as indices like 0,1 (default: all visible)",
                        group=DEVICES)
     precision: str = option(
-        "auto", "the train step's arithmetic: auto is bfloat16 mixed precision (float32 weights) "
-        "on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere", choices=PRECISIONS,
+        "float32", "the train step's arithmetic: bfloat16 is mixed precision with float32 weights; "
+        "auto picks it on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere "
+        "(float32 by default until a comparison on such a CPU shows it safe: see README)",
+        choices=PRECISIONS,
         group=DEVICES)
     mixed_precision: bool = option(False, "GPU only: mixed_float16 compute with loss scaling; "
                                           "weights stay float32", group=DEVICES)

@@ -9,6 +9,7 @@ batch size.
 import tensorflow as tf
 
 from dcgan.completion_loss import contextual_loss, perceptual_loss
+from dcgan.folded import FoldedDiscriminator, FoldedGenerator
 from dcgan.options import APPROACHES, SearchOptions  # noqa: F401 (what ZSearch takes)
 
 class ZSearch:
@@ -20,12 +21,19 @@ class ZSearch:
       weights: [H, W] contextual weights (the mask, or the paper's weighted mask).
       options: `SearchOptions`.
       lowres: add the 8x8 block-means term to the contextual loss.
+      fold: run G and D with batch norm folded into the layers before it (the
+        same function, faster); False runs the Keras models themselves.
     """
 
-    def __init__(self, model, images, weights, options, lowres=False):
+    def __init__(self, model, images, weights, options, lowres=False, fold=True):
         if options.approach not in APPROACHES:
             raise ValueError(f"unknown approach {options.approach}")
-        self.generator, self.discriminator = model.generator, model.discriminator
+        if fold:
+            self.generator = FoldedGenerator(model.generator)
+            self.discriminator = FoldedDiscriminator(model.discriminator)
+        else:
+            self.generator = lambda z: model.generator(z, training=False)
+            self.discriminator = lambda images: model.discriminator(images, training=False)
         self.options, self.lowres = options, lowres
         self.weights = tf.convert_to_tensor(weights, tf.float32)
         images = tf.convert_to_tensor(images, tf.float32)
@@ -61,8 +69,8 @@ class ZSearch:
 
     def losses(self, z):
         """(total, contextual, perceptual) per image, and G(z)."""
-        generated = self.generator(z, training=False)
-        logits = self.discriminator(generated, training=False)
+        generated = self.generator(z)
+        logits = self.discriminator(generated)
         contextual = contextual_loss(generated, self.images, self.weights, self.lowres)
         perceptual = perceptual_loss(logits, self.options.perceptual)
         return contextual + self.options.lam * perceptual, contextual, perceptual, generated

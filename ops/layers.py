@@ -88,11 +88,7 @@ class Conv2D(_KernelAndBias):
                           keras.initializers.TruncatedNormal)
 
     def call(self, x):
-        if use_fast_ops(int(self.kernel.shape[2])):
-            y = fast_conv.conv2d(x, tf.convert_to_tensor(self.kernel))
-        else:
-            y = tf.nn.conv2d(x, self.kernel, strides=STRIDE, padding="SAME")
-        return tf.nn.bias_add(y, self.bias)
+        return tf.nn.bias_add(conv2d(x, tf.convert_to_tensor(self.kernel)), self.bias)
 
 
 class Conv2DTranspose(_KernelAndBias):
@@ -106,13 +102,24 @@ class Conv2DTranspose(_KernelAndBias):
                           keras.initializers.RandomNormal)
 
     def call(self, x):
-        if use_fast_ops(self.width):
-            y = fast_conv.conv2d_transpose(x, tf.convert_to_tensor(self.kernel))
-        else:
-            shape = tf.shape(x)
-            out_shape = tf.stack([shape[0], shape[1] * STRIDE, shape[2] * STRIDE, self.width])
-            y = tf.nn.conv2d_transpose(x, self.kernel, out_shape, strides=STRIDE, padding="SAME")
-        return tf.nn.bias_add(y, self.bias)
+        return tf.nn.bias_add(conv2d_transpose(x, tf.convert_to_tensor(self.kernel)), self.bias)
+
+
+def conv2d(x, kernel):
+    """5x5 stride-2 'SAME' convolution by the chosen implementation; kernel [h, w, in, out]."""
+    if use_fast_ops(int(kernel.shape[2])):
+        return fast_conv.conv2d(x, kernel)
+    return tf.nn.conv2d(x, kernel, strides=STRIDE, padding="SAME")
+
+
+def conv2d_transpose(x, kernel):
+    """5x5 stride-2 'SAME' transposed convolution by the chosen implementation; kernel [h, w, out, in]."""
+    width = int(kernel.shape[2])
+    if use_fast_ops(width):
+        return fast_conv.conv2d_transpose(x, kernel)
+    shape = tf.shape(x)
+    out_shape = tf.stack([shape[0], shape[1] * STRIDE, shape[2] * STRIDE, width])
+    return tf.nn.conv2d_transpose(x, kernel, out_shape, strides=STRIDE, padding="SAME")
 
 
 def batch_norm(name, synchronized=False):

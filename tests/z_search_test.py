@@ -69,3 +69,27 @@ def test_batches_restart_from_their_own_z(model, face_pngs):
     search.start(images, number=1)
     assert int(search.iteration.numpy()) == 0 and not np.array_equal(first, search.z.numpy())
     assert np.all(search.m.numpy() == 0)
+
+
+@pytest.mark.parametrize("approach", ["adam", "momentum"])
+def test_folded_batch_norm_search_equals_the_keras_models(model, face_pngs, approach):
+    images, _ = read_inputs(face_pngs, 16)
+    mask = make_mask("center", 16)
+    options = SearchOptions(approach=approach, seed=3)
+    folded = ZSearch(model, images, mask, options)
+    plain = ZSearch(model, images, mask, options, fold=False)
+    z = folded.z.numpy()
+    np.testing.assert_allclose(folded.generator(z).numpy(),
+                               model.generator(z, training=False).numpy(), atol=1e-5)
+    np.testing.assert_allclose(folded.discriminator(folded.generator(z)).numpy(),
+                               model.discriminator(model.generator(z, training=False)).numpy(),
+                               rtol=1e-4, atol=1e-4)
+    loss_f, grad_f = folded.loss_and_gradient(z)
+    loss_p, grad_p = plain.loss_and_gradient(z)
+    np.testing.assert_allclose(loss_f.numpy(), loss_p.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(grad_f.numpy(), grad_p.numpy(), rtol=1e-3, atol=1e-5)
+    after_f = [x.numpy() for x in folded.run(tf.constant(10))[:3]]
+    after_p = [x.numpy() for x in plain.run(tf.constant(10))[:3]]
+    for f, p in zip(after_f, after_p):
+        np.testing.assert_allclose(f, p, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(folded.z.numpy(), plain.z.numpy(), atol=1e-4)

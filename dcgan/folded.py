@@ -1,0 +1,74 @@
+"""G and D for the z search, with inference-mode batch norm folded into the layer before it.
+
+In inference mode batch norm is a per-channel affine map, a * x + b, with
+a = gamma / sqrt(moving_variance + epsilon) and b = beta - a * moving_mean.
+Scaling the previous layer's output channels by a and shifting its bias gives
+the same function with one elementwise pass less per layer. The search needs
+gradients with respect to z only, so the folded weights are constants,
+computed once per model.
+"""
+
+import tensorflow as tf
+
+import ops
+
+
+def _affine(batch_norm):
+    """(a, b) of a Keras batch-norm layer in inference mode."""
+    a = batch_norm.gamma / tf.sqrt(batch_norm.moving_variance + batch_norm.epsilon)
+    return a, batch_norm.beta - a * batch_norm.moving_mean
+
+
+class FoldedGenerator(tf.Module):
+    """`Generator(z, training=False)` as constants: linear, then transposed convolutions."""
+
+    def __init__(self, generator):
+        super().__init__(name="folded_generator")
+        n, base = generator.num_layers, generator.base_channels
+        a, b = _affine(generator.g_bn0)
+        spatial = tf.size(generator.g_h0_lin.bias) // base  # 16 positions of the 4x4 map, channels last
+        self.base = base
+        self.linear = (tf.constant(generator.g_h0_lin.kernel * tf.tile(a, [spatial])),
+                       tf.constant(generator.g_h0_lin.bias * tf.tile(a, [spatial]) + tf.tile(b, [spatial])))
+        self.convs = []
+        for i in range(1, n + 1):
+            layer = getattr(generator, f"g_h{i}")
+            if i < n:
+                a, b = _affine(getattr(generator, f"g_bn{i}"))
+                kernel, bias = layer.kernel * a[None, None, :, None], layer.bias * a + b
+            else:
+                kernel, bias = layer.kernel, layer.bias
+            self.convs.append((tf.constant(kernel), tf.constant(bias)))
+
+    def __call__(self, z):
+        kernel, bias = self.linear
+        x = tf.nn.relu(tf.reshape(tf.matmul(z, kernel) + bias, [-1, 4, 4, self.base]))
+        for i, (kernel, bias) in enumerate(self.convs, 1):
+            x = tf.nn.bias_add(ops.conv2d_transpose(x, kernel), bias)
+            x = tf.nn.relu(x) if i < len(self.convs) else tf.tanh(x)
+        return x
+
+
+class FoldedDiscriminator(tf.Module):
+    """`Discriminator(images, training=False)` as constants: convolutions, then one logit."""
+
+    def __init__(self, discriminator):
+        super().__init__(name="folded_discriminator")
+        n = discriminator.num_layers
+        self.convs = []
+        for i in range(n):
+            layer = getattr(discriminator, f"d_h{i}_conv")
+            kernel, bias = layer.kernel, layer.bias
+            if i > 0:
+                a, b = _affine(getattr(discriminator, f"d_bn{i}"))
+                kernel, bias = kernel * a, bias * a + b
+            self.convs.append((tf.constant(kernel), tf.constant(bias)))
+        linear = getattr(discriminator, f"d_h{n - 1}_lin")
+        self.linear = (tf.constant(linear.kernel), tf.constant(linear.bias))
+
+    def __call__(self, images):
+        x = images
+        for kernel, bias in self.convs:
+            x = ops.lrelu(tf.nn.bias_add(ops.conv2d(x, kernel), bias))
+        kernel, bias = self.linear
+        return tf.squeeze(tf.matmul(tf.reshape(x, [tf.shape(x)[0], -1]), kernel) + bias, axis=1)
