@@ -17,7 +17,8 @@ from tqdm import tqdm
 from align.aligner import AlignDlib, AlignError, default_predictor_path
 from align.batch import align_folder, mean_landmarks
 from align.template import LANDMARK_INDICES
-from dcgan.files import list_files
+from dcgan.errors import UserError
+from dcgan.files import check_output_dir, list_files
 
 PROGRAM = "python -m align"
 
@@ -72,20 +73,24 @@ def main(argv=None):
     args = parse_args(argv)
     if not os.path.isdir(args.inputDir):
         return fail(f"no such folder: {args.inputDir}")
+    if args.mode == "align":
+        try:
+            check_output_dir(args.outputDir, "outputDir")
+        except UserError as e:
+            return fail(e)
     predictor = args.dlibFacePredictor or default_predictor_path()
-    try:
-        aligner = AlignDlib(predictor)
-    except AlignError as e:
-        return fail(e)
 
     def report(status, path, detail):
         if args.verbose and status not in ("aligned", "exists", "face"):
             tqdm.write(f"{status}: {path}" + (f" ({detail})" if detail else ""), file=sys.stderr)
 
     try:
+        aligner = AlignDlib(predictor)
         if args.mode == "align":
             return _align(args, aligner, predictor, report)
         return _compute_mean(args, aligner, predictor, report)
+    except AlignError as e:
+        return fail(e)
     except KeyboardInterrupt:
         print("\ninterrupted: what was aligned is kept; run the same command again to go on",
               file=sys.stderr)

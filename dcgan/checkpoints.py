@@ -64,25 +64,43 @@ class Saver:
         return self.last
 
 
-def restore_latest(checkpoint, directory):
-    """Restores the newest checkpoint in `directory`, if any, checking that every value matched.
+def restore_latest(checkpoint, directory, log=print):
+    """Restores the newest good checkpoint in `directory`, checking that every value matched.
+
+    A damaged newest checkpoint (flipped bytes, a truncated file) is passed over
+    for the one before it, and `log` says so.
 
     Returns:
       The path restored from, or None when the folder holds none.
+
+    Raises:
+      UserError: every checkpoint there is damaged or of another model.
     """
-    path = tf.train.latest_checkpoint(directory)
-    if path is None:
-        return None
-    try:
-        checkpoint.restore(path).assert_existing_objects_matched()
-    except (AssertionError, ValueError, tf.errors.OpError) as e:
-        raise UserError(f"cannot restore {path}: {str(e).splitlines()[0]}") from None
-    return path
+    state = tf.train.get_checkpoint_state(directory)
+    paths = list(state.all_model_checkpoint_paths)[::-1] if state else []
+    paths = [p if os.path.isabs(p) else os.path.join(directory, p) for p in paths]
+    problems = []
+    for path in paths:
+        try:
+            checkpoint.restore(path).assert_existing_objects_matched()
+        except (AssertionError, ValueError, IndexError, tf.errors.OpError) as e:
+            problems.append(f"{path}: {str(e).splitlines()[0]}")
+            continue
+        for problem in problems:
+            log(f"warning: skipped a damaged checkpoint, {problem}")
+        return path
+    if problems:
+        raise UserError(f"cannot restore any checkpoint in {directory}; {problems[0]}")
+    return None
 
 
 def holds(path, name):
     """Whether the checkpoint at `path` holds an object saved under `name` (`ema_generator`)."""
-    return any(k.startswith(name + "/") for k in tf.train.load_checkpoint(path).get_variable_to_shape_map())
+    try:
+        keys = tf.train.load_checkpoint(path).get_variable_to_shape_map()
+    except (tf.errors.OpError, ValueError):
+        return False
+    return any(k.startswith(name + "/") for k in keys)
 
 
 def save_training_options(options, directory, step, folders):
@@ -177,7 +195,11 @@ def load_models(directory, raw=False):
         if key is None:
             raise UserError(f"{path} has no value for {variable.path}: not a model of "
                             f"{config.describe()}")
-        value = reader.get_tensor(key)
+        try:
+            value = reader.get_tensor(key)
+        except (tf.errors.OpError, IndexError, ValueError) as e:  # flipped bytes, a truncated file
+            raise UserError(f"{path} is damaged ({variable.path}: {str(e).splitlines()[0]}); "
+                            "export or copy the model again") from None
         if tuple(value.shape) != tuple(variable.shape):
             raise UserError(f"{path}: {variable.path} is {list(value.shape)}, the model of "
                             f"{config.describe()} needs {list(variable.shape)}")

@@ -9,7 +9,9 @@ grids, logs and animation go to batch_KK/ so no batch overwrites another's.
 
 import csv
 import dataclasses
+import glob
 import os
+import shutil
 
 import numpy as np
 import tensorflow as tf
@@ -91,8 +93,12 @@ def pad_batch(real, batch_size):
     return np.concatenate([real, np.repeat(real[-1:], batch_size - len(real), axis=0)])
 
 
+STOP_CHECK_EVALUATIONS = 10  # gradient evaluations between two looks at stop_requested
+
+
 def search_batches(model, images, weights, options, lowres=False, interval=None,
-                   snapshot=lambda number, done, steps, losses: None, stop_requested=lambda: False):
+                   snapshot=lambda number, done, losses: None, stop_requested=lambda: False,
+                   progress=lambda steps: None):
     """Searches z for `images` a batch at a time; yields a `SearchedBatch` per batch.
 
     One compiled search serves every batch (the batch is no larger than the
@@ -105,29 +111,32 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
       options: `SearchOptions`.
       lowres: the 8x8 block means are known (the lowres mask).
       interval: iterations between snapshots (default: only the start and the end).
-      snapshot: called with (batch number, iterations done, steps just run,
+      snapshot: called with (batch number, iterations done,
         (total, contextual, perceptual, generated) for the batch's real images).
-      stop_requested: polled at each snapshot; True ends the search there.
+      stop_requested: polled every few gradient evaluations (an HMC iteration is
+        --hmcL of them); True ends the search there, with a last snapshot.
+      progress: called with the iterations of each compiled call.
     """
     batch_size = min(options.batch_size, len(images))
     interval = interval or options.n_iter
+    evaluations = options.hmc_l if options.approach == "hmc" else 1
+    chunk = max(1, STOP_CHECK_EVALUATIONS // evaluations)
     search = ZSearch(model, np.zeros((batch_size,) + images.shape[1:], np.float32), weights, options,
                      lowres=lowres)
     for number, start in enumerate(range(0, len(images), batch_size)):
         count = min(batch_size, len(images) - start)
         search.start(pad_batch(images[start:start + count], batch_size), number)
-        done, initial, stopped = None, None, False
-        while True:
-            steps = 0 if done is None else min(interval, options.n_iter - done)
+        losses = [x.numpy()[:count] for x in search.run(tf.constant(0))]
+        initial, done, stopped = losses[0], 0, False
+        snapshot(number, done, losses)
+        while done < options.n_iter and not stopped:
+            steps = min(chunk, interval - done % interval, options.n_iter - done)
             losses = [x.numpy()[:count] for x in search.run(tf.constant(steps))]
             done = int(search.iteration.numpy())
-            initial = losses[0] if initial is None else initial
-            snapshot(number, done, steps, losses)
-            if done >= options.n_iter:
-                break
-            if stop_requested():
-                stopped = True
-                break
+            progress(steps)
+            stopped = stop_requested() and done < options.n_iter
+            if done % interval == 0 or done == options.n_iter or stopped:
+                snapshot(number, done, losses)
         yield SearchedBatch(number, start, losses[3], losses[0], initial, stopped)
         if stopped:
             return
@@ -152,19 +161,38 @@ def complete(paths, model, options, stop_requested=lambda: False, log=print):
     mask = make_mask(o.mask.mask_type, size, o.mask.center_scale, o.mask.random_fraction,
                      o.mask.side, o.mask.mask_file, o.search.seed, log)
     weights = weighted_mask(mask) if o.search.weighted else mask
+    clear_previous_outputs(o.out_dir)
     writer = _Outputs(inputs, mask, paths, gray, options)
     batch_size = min(o.search.batch_size, len(paths))
+    if o.search.approach == "hmc":
+        log(f"hmc: each iteration is {o.search.hmc_l} leapfrog steps, about {o.search.hmc_l}x the time "
+            "of an adam iteration; the progress bar's estimate after the first iteration is the "
+            "time to expect, and Ctrl-C stops after the current iteration")
     with tqdm(total=o.search.n_iter * -(-len(paths) // batch_size), desc="completing", unit="it",
               disable=not o.progress, dynamic_ncols=True) as bar:
-        def snapshot(number, done, steps, losses):
+        def snapshot(number, done, losses):
             writer.snapshot(number, batch_size, done, losses)
-            bar.update(steps)
             bar.set_postfix_str(f"mean loss {float(np.mean(losses[0])):.2f}", refresh=False)
 
         for batch in search_batches(model, inputs, weights, o.search, lowres_known(o.mask.mask_type),
-                                    o.out_interval, snapshot, stop_requested):
+                                    o.out_interval, snapshot, stop_requested, bar.update):
             writer.finish(batch)
     return writer.result
+
+
+PREVIOUS_OUTPUTS = ("before.png", "masked.png", "comparison.png", "completion.gif", "hats_imgs",
+                    "completed", "logs")
+
+
+def clear_previous_outputs(out_dir):
+    """Removes what an earlier run wrote into `out_dir` (and only that), so no old file mixes in."""
+    names = [os.path.join(out_dir, n) for n in PREVIOUS_OUTPUTS]
+    names += glob.glob(os.path.join(out_dir, "batch_[0-9]*"))
+    for path in names:
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        elif os.path.exists(path):
+            os.remove(path)
 
 
 class _Outputs:

@@ -1,6 +1,7 @@
 """Files the tools read and write: one way to list inputs, one atomic write. No TensorFlow."""
 
 import contextlib
+import fcntl
 import json
 import os
 
@@ -93,3 +94,40 @@ def check_output_dir(path, flag):
         os.remove(probe)
     except OSError as e:
         raise UserError(f"cannot write to {flag} {path}: {e.strerror}") from None
+
+
+class FolderLock:
+    """Holds an exclusive lock on `folder` while this process runs, or until `release` (or `with`).
+
+    A second run into the same folder is refused instead of overwriting the first's
+    files. The kernel drops the lock when a process dies, so a killed run leaves none.
+
+    Raises:
+      UserError: another live process holds the folder.
+    """
+
+    def __init__(self, folder, what):
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, ".lock")
+        self.file = open(path, "a+")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.file.seek(0)
+            holder = self.file.read().strip() or "another process"
+            self.file.close()
+            raise UserError(f"{folder} is in use by {holder}: {what}") from None
+        self.file.seek(0)
+        self.file.truncate()
+        self.file.write(f"process {os.getpid()}")
+        self.file.flush()
+
+    def release(self):
+        fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()

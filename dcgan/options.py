@@ -81,7 +81,9 @@ class ModelSource:
 class CompletionOptions:
     """The flags of complete.py, with the original's defaults."""
 
-    out_dir: str = option("completions", "where outputs go", flag="--outDir")
+    out_dir: str = option("completions", "where outputs go; what an earlier run of complete.py "
+                                         "wrote there is replaced, other files are left alone",
+                          flag="--outDir")
     out_interval: int = option(50, "write the current G(z) and completion every N iterations",
                                flag="--outInterval", minimum=1)
     img_size: int = option(None, "kept from the original; the size now comes from the model, "

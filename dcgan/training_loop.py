@@ -5,6 +5,7 @@ TensorBoard writer, then runs epochs of `train_step`, writing summaries,
 sample grids and checkpoints as it goes.
 """
 
+import contextlib
 import dataclasses
 import os
 import time
@@ -16,6 +17,7 @@ from tqdm import tqdm
 
 from dcgan import checkpoints, data, distribute, images, precision
 from dcgan.errors import UserError
+from dcgan.files import FolderLock
 from dcgan.model import build_models
 
 SAMPLE_COUNT = 64
@@ -148,11 +150,11 @@ class Trainer:
         """
         path = tf.train.latest_checkpoint(directory)
         if path and self.ema_generator is not None and not checkpoints.holds(path, "ema_generator"):
-            checkpoints.restore_latest(self._without_ema, directory)
+            path = checkpoints.restore_latest(self._without_ema, directory, log)
             self.reset_ema()
             log(f"{path} holds no averaged generator: the average starts from its generator")
             return path
-        return checkpoints.restore_latest(self.checkpoint, directory)
+        return checkpoints.restore_latest(self.checkpoint, directory, log)
 
     def done(self, steps_per_epoch):
         """Whether the run has trained all --epoch epochs, or --max_steps steps."""
@@ -233,7 +235,21 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
     if strategy is None:
         devices = [f"/gpu:{i.strip()}" for i in options.gpus.split(",")] if options.gpus else None
         strategy = distribute.make_strategy(options.strategy, devices)
-    trainer = Trainer(options, strategy)
+    with _lock(options, strategy):
+        return _run(Trainer(options, strategy), faces, stop_requested, log)
+
+
+def _lock(options, strategy):
+    """One run per checkpoint folder (the chief's lock; the other workers write scratch folders)."""
+    if not distribute.is_chief(strategy):
+        return contextlib.nullcontext()
+    return FolderLock(options.checkpoint_dir, "wait for that training run to stop, or train into "
+                                              "another --checkpoint_dir")
+
+
+def _run(trainer, faces, stop_requested, log):
+    """The epochs of `train`, from the restored step to the end, a stop or --max_steps."""
+    options = trainer.options
     saver = _start(trainer, faces, log)
     chief = distribute.is_chief(trainer.strategy)
     writer = tf.summary.create_file_writer(options.log_dir) if chief else tf.summary.create_noop_writer()

@@ -212,3 +212,21 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_goes_on(tmp_path):
         with Image.open(out / path) as image:
             image.load()
             assert image.size == (32, 32)
+
+
+def test_same_stems_get_their_own_outputs_and_an_output_inside_the_input_is_not_read(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    source = os.path.join(SHARED_DATA, "lfw_deepfunneled")
+    first = sorted(os.listdir(source))[0]
+    Image.open(os.path.join(source, first)).save(photos / "same.jpg")
+    Image.open(os.path.join(source, first)).save(photos / "same.png")
+    out = photos / "aligned"
+    for _ in range(2):
+        result = run_cli("-m", "align", str(photos), "align", "innerEyesAndBottomLip", str(out), "--size", "32")
+        assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(out)) == ["same_jpg.png", "same_png.png"]
+    assert "aligned 0, skipped (exists) 2" in result.stdout  # its own outputs were not read again
+    (tmp_path / "a_file").write_text("x")
+    result = run_cli("-m", "align", str(photos), "align", "innerEyesAndBottomLip", str(tmp_path / "a_file"))
+    assert "is a file" in assert_one_line_error(result)

@@ -95,3 +95,96 @@ def test_ctrl_c_stops_the_search_and_writes_every_output(tiny_model, face_pngs, 
     for path in face_pngs:
         assert (out / "completed" / os.path.basename(path)).exists()
     assert (out / "completion.gif").exists() and (out / "comparison.png").exists()
+
+
+def _bundle(tiny_model, tmp_path):
+    from dcgan.checkpoints import export_model
+    out = str(tmp_path / "bundle")
+    export_model(tiny_model, out)
+    return out
+
+
+def test_a_damaged_model_or_a_bad_output_path_is_one_line(tiny_model, face_pngs, tmp_path):
+    import shutil
+    bundle = _bundle(tiny_model, tmp_path)
+    data_file = next(os.path.join(bundle, f) for f in os.listdir(bundle) if ".data" in f)
+    for damage, expected in (("flip", "damaged"), ("truncate", "damaged"), ("config", "not JSON")):
+        copy = tmp_path / damage
+        shutil.copytree(bundle, copy)
+        target = copy / os.path.basename(data_file)
+        raw = bytearray(target.read_bytes())
+        if damage == "flip":
+            for i in range(100, len(raw), 97):
+                raw[i] ^= 0xFF
+            target.write_bytes(bytes(raw))
+        elif damage == "truncate":
+            target.write_bytes(bytes(raw[:len(raw) // 2]))
+        else:
+            (copy / "config.json").write_text("{not json")
+        result = _complete(str(copy), face_pngs[:1], tmp_path / "o", "--nIter", "1")
+        assert expected in assert_one_line_error(result), damage
+    (tmp_path / "a_file").write_text("x")
+    result = _complete(tiny_model, face_pngs[:1], tmp_path / "a_file", "--nIter", "1")
+    assert "is a file" in assert_one_line_error(result)
+
+
+def test_mask_file_alone_is_used_and_bad_mask_files_are_named(tiny_model, face_pngs, tmp_path):
+    hole = np.full((32, 32), 255, np.uint8)
+    hole[8:24, 8:24] = 0
+    Image.fromarray(hole).save(tmp_path / "hole.png")
+    result = _complete(tiny_model, face_pngs[:1], tmp_path / "out", "--nIter", "1",
+                       "--maskFile", str(tmp_path / "hole.png"))
+    assert result.returncode == 0, result.stderr
+    assert "warning: mask file" in result.stdout and "resized" in result.stdout
+    masked = np.asarray(Image.open(tmp_path / "out" / "masked.png"))
+    assert (masked[4:12, 4:12] == 128).all() and (masked[:3, :3] != 128).any()  # the file's hole, gray
+    pair = _complete(tiny_model, face_pngs[:1], tmp_path / "o", "--maskType", "left",
+                     "--maskFile", str(tmp_path / "hole.png"))
+    assert pair.returncode == 2 and "--maskFile goes with --maskType mask" in pair.stderr
+    for value, word in ((255, "all white"), (0, "all black")):
+        Image.fromarray(np.full((16, 16), value, np.uint8)).save(tmp_path / f"m{value}.png")
+        result = _complete(tiny_model, face_pngs[:1], tmp_path / "o", "--maskFile",
+                           str(tmp_path / f"m{value}.png"))
+        assert word in assert_one_line_error(result)
+
+
+def test_grayscale_and_16_bit_inputs_come_back_as_they_went_in(tiny_model, face_pngs, tmp_path):
+    gray8 = np.asarray(Image.open(face_pngs[0]).convert("L"))
+    Image.fromarray(gray8).save(tmp_path / "gray.png")
+    Image.fromarray(gray8.astype(np.uint16) * 257).save(tmp_path / "gray16.png")
+    colour16 = tmp_path / "colour16.png"
+    import tensorflow as tf
+    colour16.write_bytes(tf.io.encode_png(np.asarray(Image.open(face_pngs[1])).astype(np.uint16) * 257).numpy())
+    result = _complete(tiny_model, [str(tmp_path / "gray.png"), str(tmp_path / "gray16.png"),
+                                    str(colour16)], tmp_path / "out", "--nIter", "2")
+    assert result.returncode == 0, result.stderr
+    known = make_mask("center", 16).astype(bool)
+    for name in ("gray", "gray16"):
+        out = Image.open(tmp_path / "out" / "completed" / f"{name}.png")
+        assert out.mode == "L", name
+        assert np.array_equal(np.asarray(out)[known], gray8[known]), name  # 16-bit read at its depth
+    colour = np.asarray(Image.open(tmp_path / "out" / "completed" / "colour16.png"))
+    assert np.array_equal(colour[known], np.asarray(Image.open(face_pngs[1]))[known])
+
+
+def test_a_reused_out_dir_holds_only_this_runs_outputs(tiny_model, face_pngs, tmp_path):
+    out = tmp_path / "out"
+    first = _complete(tiny_model, face_pngs, out, "--nIter", "2", "--batchSize", "2")
+    assert first.returncode == 0 and (out / "batch_03").is_dir()
+    (out / "mine.txt").write_text("keep me")
+    second = _complete(tiny_model, face_pngs[:2], out, "--nIter", "2")
+    assert second.returncode == 0, second.stderr
+    assert sorted(os.listdir(out)) == sorted(["before.png", "masked.png", "comparison.png", "completion.gif",
+                                              "hats_imgs", "completed", "logs", "mine.txt"])
+    assert sorted(os.listdir(out / "completed")) == sorted(
+        ["0000.png", "0002.png"] + [os.path.basename(p) for p in face_pngs[:2]])
+
+
+def test_a_photo_that_is_no_aligned_crop_gets_a_hint(tiny_model, tmp_path):
+    from conftest import SHARED_DATA
+    photo = os.path.join(SHARED_DATA, "lfw_raw", sorted(os.listdir(os.path.join(SHARED_DATA, "lfw_raw")))[0])
+    if os.path.isdir(photo):
+        photo = os.path.join(photo, sorted(os.listdir(photo))[0])
+    result = _complete(tiny_model, [photo], tmp_path / "out", "--nIter", "1")
+    assert result.returncode == 0, result.stderr
+    assert "python -m align" in result.stdout

@@ -10,11 +10,11 @@ from dcgan.options import CompletionOptions, SearchOptions
 def test_stop_request_writes_outputs_for_the_z_found_so_far(tiny_model, face_pngs, tmp_path):
     options = CompletionOptions(out_dir=str(tmp_path), out_interval=5, progress=False,
                                 search=SearchOptions(n_iter=100))
-    answers = iter([False])  # go on after the first frame, stop after the next
+    answers = iter([False])  # go on at the first look (5 iterations), stop at the next (10)
     result = complete(face_pngs, load_models(tiny_model), options,
                       stop_requested=lambda: next(answers, True), log=lambda message: None)
     assert result.interrupted
-    assert sorted(os.listdir(tmp_path / "completed")) == ["0000.png", "0005.png"] + sorted(
+    assert sorted(os.listdir(tmp_path / "completed")) == ["0000.png", "0005.png", "0010.png"] + sorted(
         os.path.basename(p) for p in face_pngs)
     assert (tmp_path / "completion.gif").exists()
     assert sum(result.final_loss.values()) < sum(result.initial_loss.values())

@@ -4,6 +4,7 @@ import csv
 import os
 
 import numpy as np
+from PIL import Image
 
 from conftest import assert_one_line_error, run_cli
 from dcgan.evaluation import METHODS
@@ -81,3 +82,21 @@ def test_markdown_says_no_face_where_dlib_found_none():
     table = to_markdown(rows)
     assert "| mean | no face (n=0) |" in table and "| harmonic | 1.5 ± 0.25 (n=3) |" in table
     assert "nan" not in table
+
+
+def test_every_mask_of_help_works_and_a_bad_out_is_one_line(tiny_model, face_pngs, tmp_path):
+    images = os.path.dirname(face_pngs[0])
+    hole = np.full((16, 16), 255, np.uint8)
+    hole[4:12, 4:8] = 0
+    Image.fromarray(hole).save(tmp_path / "hole.png")
+    for flags in (["--maskType", "full"], ["--maskFile", str(tmp_path / "hole.png")]):
+        out = tmp_path / flags[-1].replace("/", "_")
+        result = run_cli("evaluate.py", "--images", images, "--checkpointDir", tiny_model, "--nIter", "2",
+                         "--out", str(out), "--no_progress", "--no_landmarks", *flags)
+        assert result.returncode == 0, result.stderr
+        rows = list(csv.DictReader(open(out / "results.csv")))
+        assert rows and all(np.isfinite(float(r["mean"])) or r["metric"] == "psnr" for r in rows)
+    (tmp_path / "a_file").write_text("x")
+    result = run_cli("evaluate.py", "--images", images, "--checkpointDir", tiny_model,
+                     "--out", str(tmp_path / "a_file"))
+    assert "is a file" in assert_one_line_error(result)

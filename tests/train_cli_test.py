@@ -74,3 +74,24 @@ def test_gpu_only_flags_are_refused_on_the_cpu(tmp_path, faces_dir):
         result = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY, flag, *_outputs(tmp_path),
                          env=dict(os.environ, CUDA_VISIBLE_DEVICES=""))
         assert "need a GPU" in assert_one_line_error(result)
+
+
+def test_an_output_folder_that_is_a_file_is_one_line(tmp_path, faces_dir):
+    (tmp_path / "a_file").write_text("x")
+    for flag in ("--checkpoint_dir", "--sample_dir", "--log_dir"):
+        outputs = dict(zip(_outputs(tmp_path)[::2], _outputs(tmp_path)[1::2]), **{flag: str(tmp_path / "a_file")})
+        result = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY,
+                         *[x for pair in outputs.items() for x in pair])
+        assert f"{flag} {tmp_path / 'a_file'} is a file" in assert_one_line_error(result)
+
+
+def test_a_second_run_into_the_same_checkpoint_dir_is_refused(tmp_path, faces_dir):
+    from dcgan.files import FolderLock
+    with FolderLock(str(tmp_path / "ck"), "test"):
+        result = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY, "--max_steps", "1",
+                         *_outputs(tmp_path))
+        assert "is in use by process" in assert_one_line_error(result)
+    # A run that died leaves the lock file but no lock: the next run goes on.
+    assert (tmp_path / "ck" / ".lock").exists()
+    result = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY, "--max_steps", "1", *_outputs(tmp_path))
+    assert result.returncode == 0, result.stderr

@@ -166,3 +166,17 @@ def test_heldout_faces_are_not_trained_on_and_d_heldout_is_logged(tiny_options):
     assert result.step == 2  # 32 of the 48 images, batch 16
     tags, _ = _tags_and_plugins(tiny_options.log_dir)
     assert {"d_heldout", "d_train_fixed"} <= tags
+
+
+def test_a_damaged_newest_checkpoint_falls_back_to_the_one_before(tiny_options):
+    options = dataclasses.replace(tiny_options, save_every=1, epoch=1)
+    train(options, log=lambda m: None)
+    newest = tf.train.latest_checkpoint(options.checkpoint_dir)
+    data_file = next(p for p in glob.glob(newest + ".data*"))
+    raw = bytearray(open(data_file, "rb").read())
+    open(data_file, "wb").write(bytes(raw[:len(raw) // 3]))
+    logs = []
+    result = train(dataclasses.replace(options, epoch=2), log=logs.append)
+    assert any("skipped a damaged checkpoint" in line and newest in line for line in logs)
+    assert any("resuming from" in line and "DCGAN.model-2" in line for line in logs)
+    assert result.step == 6  # resumed at step 2 of epoch 1's 3, then the rest of it and epoch 2
