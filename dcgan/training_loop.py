@@ -227,14 +227,14 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
       UserError: bad folder, too few images, or a checkpoint of another model.
       NonFiniteLoss: a loss became NaN; nothing after the last checkpoint is saved.
     """
+    if strategy is None:  # first: a multi-worker strategy must exist before any other TF op
+        devices = [f"/gpu:{i.strip()}" for i in options.gpus.split(",")] if options.gpus else None
+        strategy = distribute.make_strategy(options.strategy, devices)
     checkpoints.check_config(options.checkpoint_dir, options.model)
     if (options.mixed_precision or options.xla) and not tf.config.list_logical_devices("GPU"):
         raise UserError("--mixed_precision and --xla need a GPU; none is visible "
                         "(pip install 'tensorflow[and-cuda]==2.21.*' for CUDA)")
     faces = data.prepare_training_data(options, log)
-    if strategy is None:
-        devices = [f"/gpu:{i.strip()}" for i in options.gpus.split(",")] if options.gpus else None
-        strategy = distribute.make_strategy(options.strategy, devices)
     with _lock(options, strategy):
         return _run(Trainer(options, strategy), faces, stop_requested, log)
 
