@@ -2,6 +2,7 @@
 on the same faces and masks, with PSNR, SSIM, L1 and landmark error."""
 
 import csv
+import dataclasses
 import os
 
 import numpy as np
@@ -14,7 +15,8 @@ from dcgan.masks import lowres_known, make_mask
 
 METHODS = ("dcgan_poisson", "dcgan_paste") + tuple(BASELINES)
 ALL_MASKS = ("center", "random", "left", "half", "pattern")
-METRICS = ("psnr", "ssim", "l1", "landmark")
+METRICS = ("psnr", "ssim", "l1", "landmark", "identity", "same_person")
+FACE_METRICS = ("landmark", "identity", "same_person")  # on the faces dlib finds in the originals
 FIGURE_FACES = 4
 
 
@@ -34,12 +36,13 @@ def fill_all(model, real, mask, options, lowres=False, progress=lambda n: None):
     return fills
 
 
-def score(originals, filled, hole, aligner, original_faces):
+def score(originals, filled, hole, faces, original_faces):
     """{(metric, region): per-image values} of filled against originals, both uint8.
 
-    The landmark error predicts each fill's landmarks in the original's face box
-    (`original_faces`: (box, landmarks) per original, or None where dlib found no
-    face), so every method is measured on the same faces.
+    The landmark error and the identity distance look at each fill inside the
+    original's face box (`original_faces`: a `_Face` per original, or None where
+    dlib found no face), so every method is measured on the same faces. `faces`:
+    a `metrics.IdentityNetwork` (with its aligner), or None to skip both.
     """
     values = {}
     regions = [("whole", None)] + ([("hole", hole)] if hole.any() else [])  # full: no hole
@@ -47,11 +50,16 @@ def score(originals, filled, hole, aligner, original_faces):
         values[("psnr", region_name)] = metrics.psnr(filled, originals, region)
         values[("ssim", region_name)] = metrics.ssim(filled, originals, region)
         values[("l1", region_name)] = metrics.l1(filled, originals, region)
-    if aligner is not None:
-        values[("landmark", "whole")] = [
-            None if face is None else metrics.landmark_error(
-                face[1], metrics.face_landmarks(aligner, image, box=face[0]))
-            for face, image in zip(original_faces, filled)]
+    if faces is not None:
+        found = list(zip(original_faces, filled))
+        values[("landmark", "whole")] = [None if face is None else metrics.landmark_error(
+            face.landmarks, metrics.face_landmarks(faces.aligner, image, box=face.box))
+            for face, image in found]
+        distances = [None if face is None else metrics.identity_distance(
+            face.descriptor, faces.descriptor(image, face.box)) for face, image in found]
+        values[("identity", "whole")] = distances
+        values[("same_person", "whole")] = [
+            None if d is None else float(d < metrics.SAME_PERSON_DISTANCE) for d in distances]
     return values
 
 
@@ -70,7 +78,8 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
     size = model.config.image_size
     real, _ = read_inputs(paths, size, model.config.c_dim, log)
     originals = image_io.to_uint8(real)
-    original_faces = [_face(aligner, o) for o in originals] if aligner else None
+    faces = metrics.IdentityNetwork(aligner) if aligner else None
+    original_faces = [_face(faces, o) for o in originals] if aligner else None
     if aligner:
         log(f"dlib finds a face in {sum(f is not None for f in original_faces)} of "
             f"{len(originals)} originals; each fill's landmarks are taken in that face's box")
@@ -82,7 +91,7 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
         fills = fill_all(model, real, mask, options.search, lowres_known(mask_type), progress)
         for method in METHODS:
             filled = image_io.to_uint8(fills[method])
-            for (metric, region), values in score(originals, filled, mask < 0.5, aligner,
+            for (metric, region), values in score(originals, filled, mask < 0.5, faces,
                                                   original_faces).items():
                 mean, ci95, n = metrics.mean_and_ci95(values)
                 rows.append({"method": method, "mask": mask_type, "metric": metric, "region": region,
@@ -91,10 +100,21 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
     return rows
 
 
-def _face(aligner, image):
-    """(box, landmarks) of the face dlib finds in `image`, or None."""
-    box = metrics.face_box(aligner, image)
-    return None if box is None else (box, metrics.face_landmarks(aligner, image, box=box))
+@dataclasses.dataclass
+class _Face:
+    """What dlib finds of an original's face: the box every fill is looked at in."""
+
+    box: object
+    landmarks: np.ndarray
+    descriptor: np.ndarray
+
+
+def _face(faces, image):
+    """The original's `_Face`, or None where dlib finds none."""
+    box = metrics.face_box(faces.aligner, image)
+    if box is None:
+        return None
+    return _Face(box, metrics.face_landmarks(faces.aligner, image, box=box), faces.descriptor(image, box))
 
 
 def mask_types(mask_type):
@@ -139,7 +159,7 @@ def to_markdown(rows):
             for metric, region in columns:
                 row = cells.get((method, metric, region))
                 text = "" if row is None else f"{row['mean']:.3g} ± {row['ci95']:.2g}"
-                if row is not None and metric == "landmark":
+                if row is not None and metric in FACE_METRICS:
                     text = ("no face" if row["n"] == 0 else text) + f" (n={row['n']})"
                 values.append(text)
             lines.append(f"| {method} | " + " | ".join(values) + " |")

@@ -64,6 +64,34 @@ def _upscaled(image, upscale):
         (image.shape[1] * upscale, image.shape[0] * upscale), Image.Resampling.BICUBIC))
 
 
+SAME_PERSON_DISTANCE = 0.6  # dlib's threshold: descriptors closer than this show the same person
+
+
+class IdentityNetwork:
+    """dlib's face recognition ResNet (shipped by `face-recognition-models`): a 128-number
+    descriptor per face, whose Euclidean distances tell people apart (0.6: same person)."""
+
+    def __init__(self, aligner, path=None):
+        import dlib
+        import face_recognition_models
+        self.aligner = aligner
+        self.network = dlib.face_recognition_model_v1(
+            path or face_recognition_models.face_recognition_model_location())
+
+    def descriptor(self, image, box, upscale=4):
+        """The descriptor of the face in `box` (from `face_box` on the original) of a small image."""
+        big = _upscaled(image, upscale)
+        shape = self.aligner.predictor(big, box)
+        return np.asarray(self.network.compute_face_descriptor(big, shape))
+
+
+def identity_distance(descriptor_a, descriptor_b):
+    """Euclidean distance of two face descriptors; None when either face was not found."""
+    if descriptor_a is None or descriptor_b is None:
+        return None
+    return float(np.linalg.norm(descriptor_a - descriptor_b))
+
+
 def landmark_error(points_a, points_b):
     """Mean pixel distance between two sets of 68 landmarks; None when either face was not found."""
     if points_a is None or points_b is None:

@@ -101,7 +101,8 @@ class EvaluationOptions:
 
     images: str = option(None, "folder of aligned faces (held out from training)")
     limit: int = option(0, "use the first N faces (0: all)", minimum=0)
-    landmarks: bool = option(True, "skip the landmark error (dlib)", flag="--no_landmarks")
+    landmarks: bool = option(True, "skip the landmark error and the identity distance (dlib)",
+                             flag="--no_landmarks")
     out: str = option("evaluation", "output folder")
     progress: bool = progress_option()
     mask: MaskOptions = nested(MaskOptions, "mask")

@@ -43,12 +43,13 @@ def test_landmark_column_has_the_same_faces_in_every_row(tmp_path):
                                 search=SearchOptions(n_iter=2))
     rows = evaluate(paths, load_models(os.path.join(REPO, "models", "celeba64")), options,
                     aligner=AlignDlib(), log=lambda m: None)
-    landmark = [r for r in rows if r["metric"] == "landmark"]
-    assert {r["method"] for r in landmark} == set(METHODS)
+    landmark = [r for r in rows if r["metric"] in ("landmark", "identity", "same_person")]
+    assert {r["method"] for r in landmark} == set(METHODS) and len(landmark) == 3 * len(METHODS)
     assert len({r["n"] for r in landmark}) == 1 and landmark[0]["n"] >= 3  # the blurred fills too
     assert all(np.isfinite(r["mean"]) and r["mean"] >= 0 for r in landmark)
+    assert all(0 <= r["mean"] <= 1 for r in landmark if r["metric"] == "same_person")
     table = to_markdown(rows)
-    assert "landmark (whole)" in table
+    assert "landmark (whole)" in table and "identity (whole)" in table
     assert all(f"(n={landmark[0]['n']})" in line for line in table.splitlines() if line.startswith("| mean"))
 
 

@@ -4,6 +4,7 @@ import os
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from align.aligner import AlignDlib
 from conftest import REPO
@@ -78,3 +79,25 @@ def test_mean_and_confidence_interval():
     mean, half, n = metrics.mean_and_ci95([1.0, 2.0, 3.0, None, float("inf")])
     assert (mean, n) == (2.0, 3)
     assert half == pytest.approx(4.302653 * 1.0 / np.sqrt(3), rel=1e-5)
+
+
+def test_identity_distance_is_zero_for_a_face_and_large_between_two_people():
+    from conftest import SHARED_DATA
+    aligner = AlignDlib()
+    network = metrics.IdentityNetwork(aligner)
+    face = _face()
+    box = metrics.face_box(aligner, face)
+    own = network.descriptor(face, box)
+    assert own.shape == (128,)
+    assert metrics.identity_distance(own, network.descriptor(face.copy(), box)) == 0.0
+    # Two different people of LFW, aligned here to 64x64 as the evaluation's faces are.
+    lfw = os.path.join(SHARED_DATA, "lfw_deepfunneled")
+    names = sorted(os.listdir(lfw))
+    people = [n for n in names if n.rsplit("_", 1)[0] != names[0].rsplit("_", 1)[0]][:1] + names[:1]
+    descriptors = []
+    for name in people:
+        rgb = np.asarray(Image.open(os.path.join(lfw, name)).convert("RGB"))
+        aligned = aligner.align(64, rgb)
+        descriptors.append(network.descriptor(aligned, metrics.face_box(aligner, aligned)))
+    assert metrics.identity_distance(*descriptors) > metrics.SAME_PERSON_DISTANCE
+    assert metrics.identity_distance(own, None) is None
