@@ -121,17 +121,19 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
     interval = interval or options.n_iter
     evaluations = options.hmc_l if options.approach == "hmc" else 1
     chunk = max(1, STOP_CHECK_EVALUATIONS // evaluations)
-    search = ZSearch(model, np.zeros((batch_size,) + images.shape[1:], np.float32), weights, options,
-                     lowres=lowres)
+    starts = options.starts
+    search = ZSearch(model, np.zeros((batch_size * starts,) + images.shape[1:], np.float32), weights,
+                     options, lowres=lowres)
+    best = lambda outputs, count: [x[:count] for x in _best_starts([x.numpy() for x in outputs], starts)]
     for number, start in enumerate(range(0, len(images), batch_size)):
         count = min(batch_size, len(images) - start)
-        search.start(pad_batch(images[start:start + count], batch_size), number)
-        losses = [x.numpy()[:count] for x in search.run(tf.constant(0))]
+        search.start(np.repeat(pad_batch(images[start:start + count], batch_size), starts, axis=0), number)
+        losses = best(search.run(tf.constant(0)), count)
         initial, done, stopped = losses[0], 0, False
         snapshot(number, done, losses)
         while done < options.n_iter and not stopped:
             steps = min(chunk, interval - done % interval, options.n_iter - done)
-            losses = [x.numpy()[:count] for x in search.run(tf.constant(steps))]
+            losses = best(search.run(tf.constant(steps)), count)
             done = int(search.iteration.numpy())
             progress(steps)
             stopped = stop_requested() and done < options.n_iter
@@ -140,6 +142,20 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
         yield SearchedBatch(number, start, losses[3], losses[0], initial, stopped)
         if stopped:
             return
+
+
+def _best_starts(outputs, starts):
+    """Of each image's `starts` consecutive rows, the row with the lowest total loss.
+
+    Args:
+      outputs: (total, contextual, perceptual, generated), rows image-major.
+
+    Returns:
+      The same four, one row per image.
+    """
+    total = outputs[0].reshape(-1, starts)
+    rows = np.arange(len(total)) * starts + total.argmin(axis=1)
+    return [x[rows] for x in outputs]
 
 
 def complete(paths, model, options, stop_requested=lambda: False, log=print):

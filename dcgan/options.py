@@ -49,6 +49,8 @@ class SearchOptions:
 
     n_iter: int = option(1000, "iterations", flag="--nIter", minimum=1)
     batch_size: int = option(64, "images searched together", flag="--batchSize", minimum=1)
+    starts: int = option(1, "searches per image from different start z, run in the same batch; "
+                            "each image keeps the one with the lowest final loss", minimum=1)
     lam: float = option(0.1, "weight of the perceptual loss; the paper used 0.003")
     weighted: bool = option(False, "the paper's weighted contextual loss: known pixels near the "
                                    "hole count more")

@@ -93,3 +93,20 @@ def test_folded_batch_norm_search_equals_the_keras_models(model, face_pngs, appr
     for f, p in zip(after_f, after_p):
         np.testing.assert_allclose(f, p, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(folded.z.numpy(), plain.z.numpy(), atol=1e-4)
+
+
+def test_several_starts_keep_each_images_lowest_loss(model, face_pngs):
+    from dcgan.completion import search_batches
+    images, _ = read_inputs(face_pngs[:3], 16)
+    mask = make_mask("center", 16)
+    options = SearchOptions(n_iter=5, starts=4, seed=2)
+    kept = next(search_batches(model, images, mask, options))
+    # The same search by hand: each image four times in one batch, the same start z.
+    by_hand = ZSearch(model, np.repeat(images, 4, axis=0), mask, options)
+    total, _, _, generated = [x.numpy() for x in by_hand.run(tf.constant(5))]
+    np.testing.assert_allclose(kept.total, total.reshape(3, 4).min(axis=1), rtol=1e-5)
+    rows = np.arange(3) * 4 + total.reshape(3, 4).argmin(axis=1)
+    np.testing.assert_allclose(kept.generated, generated[rows], atol=1e-5)
+    assert len(set(total.reshape(3, 4)[0].round(4))) > 1  # the starts differ
+    one = next(search_batches(model, images, mask, SearchOptions(n_iter=5, seed=2)))
+    assert one.generated.shape == kept.generated.shape
