@@ -2,11 +2,15 @@
 
     python complete.py data/examples/*.png --outDir completions --maskType center
     python complete.py my_faces/*.png --maskFile hole.png --nIter 1500
+    python complete.py photo.jpg --box 120,200,80,40 --outDir out
 
-For each batch of images it searches z in [-1, 1] minimising the contextual
-loss (L1 on the known pixels) + --lam * the perceptual loss, then
-Poisson-blends G(z) into the hole. Ctrl-C stops the search at the next
---outInterval and still writes every output.
+For each batch of aligned faces it searches z in [-1, 1] minimising the
+contextual loss (L1 on the known pixels) + --lam * the perceptual loss, then
+Poisson-blends G(z) into the hole. A photo (any input whose size is not the
+model's, or every input with --photo) has its hole given in its own pixels: the
+faces the hole touches are found, aligned, completed and put back at the
+photo's size. Ctrl-C stops the search within a few iterations and still writes
+every output.
 """
 
 import argparse
@@ -22,7 +26,7 @@ def parse_args(argv=None):
     from dcgan.cli import resolve_mask_type
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("imgs", nargs="+", metavar="IMAGE",
-                   help="images to complete (or folders of them); resized to the model's size if needed")
+                   help="aligned faces or photos to complete (or folders of them)")
     flags.add_flags(p, ModelSource)
     flags.add_flags(p, CompletionOptions, overrides={"mask_type": {
         "default": None, "default_text": "center, or mask when --maskFile is given"}})
@@ -37,13 +41,13 @@ def main(argv=None):
     from dcgan.cli import StopFlag, default_checkpoint_dir, fail, import_tensorflow_quietly
     from dcgan.errors import UserError
     from dcgan.files import check_output_dir, expand_inputs
-    stop = StopFlag("stopping at the next --outInterval and writing the outputs")
+    stop = StopFlag("stopping within a few iterations and writing the outputs")
     paths = expand_inputs(args.imgs)
     if not paths:
         return fail(PROGRAM, f"no images matched: {' '.join(args.imgs)}")
     import_tensorflow_quietly()
     from dcgan.checkpoints import load_models
-    from dcgan.completion import complete
+    from dcgan.completion import complete, split_photos
     options = flags.from_args(CompletionOptions, args)
     try:
         check_output_dir(options.out_dir, "--outDir")
@@ -52,15 +56,35 @@ def main(argv=None):
             raise UserError(f"--imgSize {options.img_size}, but the model in {model.path} makes "
                             f"{model.config.image_size}x{model.config.image_size} images "
                             "(leave --imgSize out)")
-        print(f"model: {model.path} ({model.config.describe()}); {len(paths)} image(s)")
-        result = complete(paths, model, options, stop_requested=stop)
+        crops, photos = split_photos(paths, model.config.image_size, options)
+        print(f"model: {model.path} ({model.config.describe()}); {len(crops)} aligned face(s), "
+              f"{len(photos)} photo(s)")
+        if crops:
+            result = complete(crops, model, options, stop_requested=stop)
+            print(f"wrote {len(result.completed)} completed face(s) to {options.out_dir}/completed")
     except UserError as e:
         return fail(PROGRAM, e)
     except KeyboardInterrupt:
         print(f"{PROGRAM}: stopped at once; outputs already written are kept", file=sys.stderr)
         return 130
-    print(f"wrote {len(result.completed)} completed image(s) to {options.out_dir}/completed")
-    return stop.exit_status()
+    return stop.exit_status(_complete_photos(photos, model, options, stop) if photos else 0)
+
+
+def _complete_photos(photos, model, options, stop):
+    """Each photo on its own: one that fails is one line, and the others still complete."""
+    from align.aligner import AlignDlib
+    from dcgan.cli import fail
+    from dcgan.errors import UserError
+    from dcgan.photo import complete_photo
+    aligner, status = AlignDlib(), 0
+    for path in photos:
+        if stop():
+            break
+        try:
+            print(f"wrote {complete_photo(path, model, options, aligner, options.out_dir)}")
+        except UserError as e:
+            status = fail(PROGRAM, e)
+    return status
 
 
 if __name__ == "__main__":

@@ -49,20 +49,22 @@ def affine_from_points(source, target):
     return np.linalg.solve(homogeneous, target).T
 
 
-def warp_affine(rgb, matrix, size):
+def warp_affine(rgb, matrix, size, resample=Image.Resampling.BILINEAR):
     """OpenCV's `warpAffine(rgb, matrix, (size, size))`: bilinear, black outside, with Pillow.
 
-    OpenCV puts pixel centres on integer coordinates and Pillow on half-integers,
-    so the inverse map is shifted by half a pixel on both sides.
+    `size` is a side, or (width, height). Works on any uint8 image Pillow takes
+    (RGB, or a 2-D mask). OpenCV puts pixel centres on integer coordinates and
+    Pillow on half-integers, so the inverse map is shifted by half a pixel on both sides.
     """
+    width, height = (size, size) if np.isscalar(size) else size
     inverse = np.linalg.inv(np.vstack([matrix, [0, 0, 1]]))[:2]
     a, b, c = inverse[0]
     d, e, f = inverse[1]
     c += 0.5 - 0.5 * (a + b)
     f += 0.5 - 0.5 * (d + e)
     image = Image.fromarray(rgb)
-    warped = image.transform((size, size), Image.Transform.AFFINE, (a, b, c, d, e, f),
-                             resample=Image.Resampling.BILINEAR, fillcolor=(0, 0, 0))
+    warped = image.transform((width, height), Image.Transform.AFFINE, (a, b, c, d, e, f),
+                             resample=resample, fillcolor=0 if image.mode == "L" else (0, 0, 0))
     return np.asarray(warped)
 
 
@@ -114,9 +116,13 @@ class AlignDlib:
                 return None
         if landmarks is None:
             landmarks = self.landmarks(rgb, box)
-        indices = list(landmark_indices)
-        matrix = affine_from_points(landmarks[indices], size * MINMAX_TEMPLATE[indices])
-        return warp_affine(rgb, matrix, size)
+        return warp_affine(rgb, alignment_matrix(landmarks, size, landmark_indices), size)
+
+
+def alignment_matrix(landmarks, size, landmark_indices=INNER_EYES_AND_BOTTOM_LIP):
+    """The [2, 3] affine map from a photo to the size x size aligned face of its 68 `landmarks`."""
+    indices = list(landmark_indices)
+    return affine_from_points(landmarks[indices], size * MINMAX_TEMPLATE[indices])
 
 
 def normalized_landmarks(landmarks):

@@ -45,6 +45,24 @@ class SearchedBatch:
     stopped: bool  # the search was stopped before --nIter
 
 
+def split_photos(paths, size, options):
+    """(aligned faces, photos): a photo is an input whose size is not the model's, or any under
+    --photo or --box. A file that does not open stays with the faces, to be named there.
+    """
+    from PIL import Image
+    if options.photo or options.box:
+        return [], list(paths)
+    crops, photos = [], []
+    for path in paths:
+        try:
+            with Image.open(path) as image:
+                is_crop = image.size == (size, size)
+        except (OSError, ValueError, SyntaxError):
+            is_crop = True
+        (crops if is_crop else photos).append(path)
+    return crops, photos
+
+
 def read_inputs(paths, size, channels=3, log=print):
     """All inputs as [N, size, size, channels] in [-1, 1]; one warning for those resized.
 

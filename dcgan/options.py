@@ -18,6 +18,7 @@ BLEND_MODES = ("poisson", "none")
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
 PRECISIONS = ("auto", "float32", "bfloat16")
 DATA, TRAINING, OUTPUTS = "data", "training", "outputs"
+PHOTO = "photos (any size: the faces are found, aligned, completed and put back)"
 DEVICES = "devices (see README: more GPUs and machines)"
 
 
@@ -39,8 +40,9 @@ class MaskOptions:
     random_fraction: float = option(0.2, "share of pixels random misses; the paper used 0.8",
                                     flag="--randomFraction")
     side: str = option("left", "the side half misses", choices=SIDES)
-    mask_file: str = option(None, "PNG for --maskType mask: black = missing, resized to the image size",
-                            flag="--maskFile")
+    mask_file: str = option(None, "PNG for --maskType mask: black = missing, resized to the image "
+                                  "size; for photos, of the photo's size, or a folder of masks "
+                                  "named like the photos", flag="--maskFile")
 
 
 @dataclasses.dataclass
@@ -92,6 +94,11 @@ class CompletionOptions:
                                  "and a different value is an error", flag="--imgSize", type=int)
     blend: str = option("poisson", "poisson: match G(z)'s gradients in the hole; none: paste G(z)",
                         choices=BLEND_MODES)
+    photo: bool = option(False, "treat every input as a photo: find the faces the hole touches, "
+                                "complete them and put them back at the photo's size (automatic "
+                                "for inputs whose size is not the model's)", group=PHOTO)
+    box: str = option(None, "the hole of a photo, in its pixels: x,y,w,h (or --maskFile of the "
+                            "photo's size)", metavar="X,Y,W,H", group=PHOTO)
     progress: bool = progress_option()
     mask: MaskOptions = nested(MaskOptions, "mask")
     search: SearchOptions = nested(SearchOptions, "search over z")

@@ -1,0 +1,183 @@
+"""Completing faces in whole photos: find each face the hole touches, align it, complete it, put
+it back at full resolution.
+
+As face restoration tools do (facexlib's paste-back, used by GFPGAN and
+CodeFormer): each face is warped onto the model's aligned frame with the same
+affine map as `align` (the hole with it; pixels from outside the photo count as
+unknown), completed there with the usual search and Poisson blending, warped
+back with the inverse map, and blended into the photo only inside the hole
+(dilated by two pixels, feathered). Every other pixel stays the input's, byte
+for byte.
+"""
+
+import dataclasses
+import os
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from align.aligner import alignment_matrix, warp_affine
+from dcgan import images as image_io
+from dcgan.blending import PoissonSolver
+from dcgan.errors import UserError
+from dcgan.files import atomic_write
+
+DILATE = 2  # pixels the hole grows by before it is pasted into, so its edge blends too
+FEATHER = 1.0  # sigma of the paste's soft edge, in photo pixels
+MIN_KNOWN = 0.15  # share of the aligned face that must be known to complete it from
+
+
+@dataclasses.dataclass
+class Face:
+    """A face the hole touches, in the model's aligned frame."""
+
+    matrix: np.ndarray  # [2, 3]: photo -> aligned frame
+    image: np.ndarray  # uint8 [size, size, 3], the aligned face
+    known: np.ndarray  # float32 [size, size]: 1 where the aligned pixel is in the photo and not in the hole
+
+
+def parse_box(text):
+    """`x,y,w,h` in photo pixels -> four ints.
+
+    Raises:
+      UserError: not four whole numbers, or an empty box.
+    """
+    try:
+        x, y, w, h = (int(v) for v in text.split(","))
+    except ValueError:
+        raise UserError(f"--box must be x,y,w,h in pixels, like 120,200,80,40; not {text}") from None
+    if w < 1 or h < 1:
+        raise UserError(f"--box {text} is empty: its width and height must be at least 1")
+    return x, y, w, h
+
+
+def read_hole(path, photo_size, box=None, mask_file=None):
+    """The hole as a bool [height, width] array (True = missing), from --box or a mask file.
+
+    `mask_file` may be a folder of masks named like the photos (`photo.jpg`: `photo.png`).
+
+    Raises:
+      UserError: naming the photo: no hole given, a mask of another size, or an empty hole.
+    """
+    width, height = photo_size
+    if box is not None:
+        x, y, w, h = parse_box(box)
+        hole = np.zeros((height, width), bool)
+        hole[max(y, 0):max(y + h, 0), max(x, 0):max(x + w, 0)] = True
+    elif mask_file is not None:
+        if os.path.isdir(mask_file):
+            mask_file = os.path.join(mask_file, os.path.splitext(os.path.basename(path))[0] + ".png")
+            if not os.path.exists(mask_file):
+                raise UserError(f"{path}: no mask {mask_file} for it in the --maskFile folder")
+        with Image.open(mask_file) as mask:
+            if mask.size != photo_size:
+                raise UserError(f"{path}: the mask {mask_file} is {mask.size[0]}x{mask.size[1]}, the "
+                                f"photo {width}x{height}: a photo's mask must have its size")
+            hole = np.asarray(mask.convert("L")) < 128
+    else:
+        raise UserError(f"{path}: say where the hole is, in the photo's pixels: --box x,y,w,h or "
+                        "--maskFile (black = missing, the photo's size)")
+    if not hole.any():
+        raise UserError(f"{path}: the hole is empty (inside the photo)")
+    return hole
+
+
+def faces_in_hole(path, rgb, hole, aligner, size):
+    """Every face the hole touches, aligned to size x size.
+
+    Raises:
+      UserError: naming the photo: no face, a hole that touches no face, or one
+        that covers so much of a face that there is nothing to complete it from.
+    """
+    boxes = aligner.face_boxes(rgb)
+    if not boxes:
+        raise UserError(f"{path}: no face found")
+    inside = np.full(rgb.shape[:2], 255, np.uint8)
+    faces = []
+    for box in boxes:
+        matrix = alignment_matrix(aligner.landmarks(rgb, box), size)
+        in_photo = warp_affine(inside, matrix, size, Image.Resampling.NEAREST) > 0
+        in_hole = warp_affine(hole.astype(np.uint8) * 255, matrix, size, Image.Resampling.BILINEAR) > 0
+        if not (in_hole & in_photo).any():
+            continue
+        known = in_photo & ~in_hole
+        if known.mean() < MIN_KNOWN:
+            raise UserError(f"{path}: the hole covers {100 * (1 - known.mean()):.0f}% of a face: "
+                            "too little is left to complete it from")
+        faces.append(Face(matrix, warp_affine(rgb, matrix, size), known.astype(np.float32)))
+    if not faces:
+        raise UserError(f"{path}: the hole touches none of the {len(boxes)} face(s) found")
+    return faces
+
+
+def complete_face(face, model, options):
+    """The aligned face completed: the search, then Poisson blending in the aligned frame."""
+    from dcgan.completion import search_batches
+    real = face.image[None].astype(np.float32) / 127.5 - 1.0
+    generated = next(search_batches(model, real, face.known, options.search)).generated
+    if options.blend == "poisson":
+        filled = PoissonSolver(face.known).blend(real, generated)
+    else:
+        filled = np.where(face.known[None, :, :, None] > 0, real, generated)
+    return image_io.to_uint8(np.clip(filled, -1, 1))[0]
+
+
+def paste_back(photo, hole, face, completed):
+    """Blends an aligned completion into the photo inside the (dilated, feathered) hole.
+
+    Returns:
+      The photo with the face's part of the hole filled; every pixel outside the
+      dilated hole is the input's.
+    """
+    height, width = photo.shape[:2]
+    inverse = np.linalg.inv(np.vstack([face.matrix, [0, 0, 1]]))[:2]
+    back = warp_affine(completed, inverse, (width, height)).astype(np.float64)
+    size = completed.shape[0]
+    covered = warp_affine(np.full((size, size), 255, np.uint8), inverse, (width, height),
+                          Image.Resampling.NEAREST) > 0
+    covered = ndimage.binary_erosion(covered, iterations=1)  # the frame's edge samples black
+    region = ndimage.binary_dilation(hole, iterations=DILATE) & covered
+    alpha = np.where(hole, 1.0, ndimage.gaussian_filter(hole.astype(np.float64), FEATHER) * 2)
+    alpha = np.clip(alpha, 0, 1) * region
+    alpha = alpha[..., None]
+    blended = np.round(photo * (1 - alpha) + back * alpha).astype(np.uint8)
+    return np.where(alpha > 0, blended, photo)
+
+
+def complete_photo(path, model, options, aligner, out_dir, log=print):
+    """Completes the faces the hole touches in one photo and writes it, and its aligned crops.
+
+    Returns:
+      The path of the completed photo (`out_dir/completed/<name>.png`), of the photo's size and mode.
+
+    Raises:
+      UserError: naming the photo (see `read_hole` and `faces_in_hole`).
+    """
+    try:
+        original = image_io.open_8bit(path)
+    except (OSError, ValueError, SyntaxError):
+        raise UserError(f"{path}: not an image (or does not decode)") from None
+    rgb = np.asarray(original.convert("RGB"))
+    hole = read_hole(path, original.size, options.box, options.mask.mask_file)
+    size = model.config.image_size
+    faces = faces_in_hole(path, rgb, hole, aligner, size)
+    name = os.path.splitext(os.path.basename(path))[0]
+    filled = rgb
+    for number, face in enumerate(faces, 1):
+        completed = complete_face(face, model, options)
+        filled = paste_back(filled, hole, face, completed)
+        crops = os.path.join(out_dir, "aligned", f"{name}_face{number}")
+        masked = np.where(face.known[..., None] > 0, face.image, 128).astype(np.uint8)
+        image_io.save_image(masked, crops + "_masked.png")
+        image_io.save_image(completed, crops + "_completed.png")
+    uncovered = hole & np.all(filled == rgb, axis=-1)
+    if uncovered.mean() > 0.5 * hole.mean():
+        log(f"warning: {path}: part of the hole lies outside every face and was left as it was")
+    out = os.path.join(out_dir, "completed", f"{name}.png")
+    result = Image.fromarray(filled)
+    if image_io.is_grayscale(original):
+        result = result.convert("L")
+    with atomic_write(out, "wb") as f:
+        result.save(f, format="PNG")
+    return out

@@ -1,0 +1,122 @@
+"""Completing faces in whole photos: found, aligned, completed, put back at the photo's size."""
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy import ndimage
+
+from conftest import SHARED_DATA, run_cli
+
+LFW_COLOUR = os.path.join(SHARED_DATA, "lfw_deepfunneled")
+LFW_GRAY = os.path.join(SHARED_DATA, "lfw_raw")
+GROUPS = os.path.join(SHARED_DATA, "face_detect_test", "dlib_faces")
+MOUTH_BOX = (100, 150, 50, 28)  # x, y, w, h on LFW's 250x250 photos
+
+
+def _photo(folder, index=0):
+    if not os.path.isdir(folder):
+        pytest.skip(f"shared data not found at {folder}")
+    return os.path.join(folder, sorted(os.listdir(folder))[index])
+
+
+def _complete(tiny_model, inputs, out, *flags):
+    return run_cli("complete.py", *inputs, "--checkpointDir", tiny_model, "--outDir", str(out),
+                   "--nIter", "2", "--no_progress", *flags)
+
+
+def _hole(shape, box):
+    x, y, w, h = box
+    hole = np.zeros(shape, bool)
+    hole[y:y + h, x:x + w] = True
+    return hole
+
+
+@pytest.mark.parametrize("folder,mode", [(LFW_COLOUR, "RGB"), (LFW_GRAY, "L")])
+def test_the_photo_keeps_its_size_and_mode_and_changes_only_inside_the_hole(tiny_model, tmp_path,
+                                                                           folder, mode):
+    photo = _photo(folder)
+    result = _complete(tiny_model, [photo], tmp_path, "--box", ",".join(map(str, MOUTH_BOX)))
+    assert result.returncode == 0, result.stderr
+    name = os.path.splitext(os.path.basename(photo))[0]
+    before = Image.open(photo)
+    after = Image.open(tmp_path / "completed" / f"{name}.png")
+    assert after.size == before.size and after.mode == mode
+    before, after = np.asarray(before.convert(mode)), np.asarray(after)
+    hole = _hole(before.shape[:2], MOUTH_BOX)
+    outside = ~ndimage.binary_dilation(hole, iterations=2)
+    assert np.array_equal(after[outside], before[outside])
+    changed = np.any(after != before, axis=-1) if after.ndim == 3 else after != before
+    assert changed[hole].mean() > 0.5
+    for kind in ("masked", "completed"):
+        assert Image.open(tmp_path / "aligned" / f"{name}_face1_{kind}.png").size == (16, 16)
+
+
+def test_a_hole_over_two_faces_completes_both(tiny_model, tmp_path):
+    from align.aligner import AlignDlib, load_rgb
+    photo = _photo(GROUPS, sorted(os.listdir(GROUPS)).index("bald_guys.jpg"))
+    rgb = load_rgb(photo)
+    boxes = sorted(AlignDlib().face_boxes(rgb), key=lambda b: -b.width())[:2]
+    assert len(boxes) == 2
+    mask = np.full(rgb.shape[:2], 255, np.uint8)
+    for box in boxes:  # a hole over the lower middle of each face
+        cx, cy, w = (box.left() + box.right()) // 2, (box.top() + box.bottom()) // 2, box.width()
+        mask[cy:cy + w // 4, cx - w // 6:cx + w // 6] = 0
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+    result = _complete(tiny_model, [photo], tmp_path / "out", "--maskFile", str(tmp_path / "mask.png"))
+    assert result.returncode == 0, result.stderr
+    after = np.asarray(Image.open(tmp_path / "out" / "completed" / "bald_guys.png"))
+    changed = np.any(after != rgb, axis=-1)
+    for box in boxes:
+        assert changed[box.top():box.bottom(), box.left():box.right()].any()
+    assert sorted(os.listdir(tmp_path / "out" / "aligned"))[:4] == [
+        "bald_guys_face1_completed.png", "bald_guys_face1_masked.png",
+        "bald_guys_face2_completed.png", "bald_guys_face2_masked.png"]
+    outside = ~ndimage.binary_dilation(mask == 0, iterations=2)
+    assert np.array_equal(after[outside], rgb[outside])
+
+
+def test_the_aligned_face_lands_on_the_template():
+    from align.aligner import AlignDlib, load_rgb
+    from align.template import INNER_EYES_AND_BOTTOM_LIP, MINMAX_TEMPLATE
+    from dcgan.photo import faces_in_hole
+    aligner = AlignDlib()
+    photo = _photo(LFW_COLOUR, 3)
+    rgb = load_rgb(photo)
+    face = faces_in_hole(photo, rgb, _hole(rgb.shape[:2], MOUTH_BOX), aligner, 64)[0]
+    big = np.asarray(Image.fromarray(face.image).resize((256, 256), Image.Resampling.BICUBIC))
+    box = aligner.largest_face(big)
+    points = aligner.landmarks(big, box)[list(INNER_EYES_AND_BOTTOM_LIP)] / 4
+    template = 64 * MINMAX_TEMPLATE[list(INNER_EYES_AND_BOTTOM_LIP)]
+    assert np.abs(points - template).max() < 2.0
+    assert face.known.mean() > 0.5 and (face.known == 0).any()
+
+
+def test_each_bad_photo_is_one_line_and_the_others_still_complete(tiny_model, tmp_path):
+    photos, masks = tmp_path / "photos", tmp_path / "masks"
+    photos.mkdir()
+    masks.mkdir()
+    mouth = np.full((250, 250), 255, np.uint8)
+    x, y, w, h = MOUTH_BOX
+    mouth[y:y + h, x:x + w] = 0
+    corner, whole = mouth.copy(), np.zeros((250, 250), np.uint8)
+    corner[:] = 255
+    corner[:20, :20] = 0
+    for name, index, mask in (("good", 0, mouth), ("corner", 1, corner), ("whole", 2, whole),
+                              ("small", 3, mouth[:40, :40])):
+        Image.open(_photo(LFW_COLOUR, index)).save(photos / f"{name}.png")
+        Image.fromarray(mask).save(masks / f"{name}.png")
+    dog = Image.open(os.path.join(SHARED_DATA, "face_detect_test", "no_face", "dog.jpg"))
+    dog.save(photos / "dog.png")
+    Image.fromarray(np.zeros((dog.size[1], dog.size[0]), np.uint8)).save(masks / "dog.png")
+    result = _complete(tiny_model, [str(photos)], tmp_path / "out", "--photo", "--maskFile", str(masks))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = sorted(l for l in result.stderr.splitlines() if l.strip())
+    expected = {"corner": "touches none", "dog": "no face found", "small": "must have its size",
+                "whole": "covers"}
+    assert len(lines) == len(expected), result.stderr
+    for line, (name, message) in zip(lines, sorted(expected.items())):
+        assert line.startswith("complete.py: error: ") and f"{name}.png" in line and message in line
+    assert os.listdir(tmp_path / "out" / "completed") == ["good.png"]
