@@ -120,3 +120,16 @@ def test_each_bad_photo_is_one_line_and_the_others_still_complete(tiny_model, tm
     for line, (name, message) in zip(lines, sorted(expected.items())):
         assert line.startswith("complete.py: error: ") and f"{name}.png" in line and message in line
     assert os.listdir(tmp_path / "out" / "completed") == ["good.png"]
+
+
+@pytest.mark.parametrize("side,box", [(120, "48,72,24,14"), (1000, "400,600,200,112")])
+def test_a_small_and_a_large_face_both_complete(tiny_model, tmp_path, side, box):
+    """LFW's 250x250 photo scaled so that its face is about 55 px or 450 px wide."""
+    photo = tmp_path / f"face{side}.png"
+    Image.open(_photo(LFW_COLOUR)).resize((side, side), Image.Resampling.LANCZOS).save(photo)
+    result = _complete(tiny_model, [str(photo)], tmp_path / "out", "--box", box)
+    assert result.returncode == 0, result.stderr
+    after = np.asarray(Image.open(tmp_path / "out" / "completed" / f"face{side}.png"))
+    hole = _hole((side, side), tuple(int(v) for v in box.split(",")))
+    assert after.shape == (side, side, 3)
+    assert np.any(after != np.asarray(Image.open(photo)), axis=-1)[hole].mean() > 0.5
