@@ -45,6 +45,11 @@ def open_8bit(path):
     """A PIL image of 8 bits per channel; 16-bit PNGs are scaled down, not clipped to white."""
     with Image.open(path) as image:
         image.load()
+    return to_8bit(image)
+
+
+def to_8bit(image):
+    """`image`, or its 16-bit gray scaled to 8 bits (PIL's convert would clip it to white)."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
         return Image.fromarray(np.round(np.asarray(image, np.float64) / 257.0).clip(0, 255).astype(np.uint8))
     return image

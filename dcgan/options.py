@@ -105,6 +105,15 @@ class CompletionOptions:
 
 
 @dataclasses.dataclass
+class ServeOptions:
+    """The flags of serve.py besides the completion's."""
+
+    host: str = option("127.0.0.1", "address to listen on; another than 127.0.0.1 lets other "
+                                    "machines use the page")
+    port: int = option(8000, "port to listen on (0: any free one)", minimum=0)
+
+
+@dataclasses.dataclass
 class EvaluationOptions:
     """The flags of evaluate.py besides the mask and the search."""
 

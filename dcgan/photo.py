@@ -90,6 +90,8 @@ def faces_in_hole(path, rgb, hole, aligner, size):
       UserError: naming the photo: no face, a hole that touches no face, or one
         that covers so much of a face that there is nothing to complete it from.
     """
+    if rgb.shape[:2] == (size, size):  # an aligned face already: the frame is the photo
+        return [_checked(path, Face(np.eye(2, 3), rgb, (~hole).astype(np.float32)))]
     boxes = aligner.face_boxes(rgb)
     if not boxes:
         raise UserError(f"{path}: no face found")
@@ -101,26 +103,45 @@ def faces_in_hole(path, rgb, hole, aligner, size):
         in_hole = warp_affine(hole.astype(np.uint8) * 255, matrix, size, Image.Resampling.BILINEAR) > 0
         if not (in_hole & in_photo).any():
             continue
-        known = in_photo & ~in_hole
-        if known.mean() < MIN_KNOWN:
-            raise UserError(f"{path}: the hole covers {100 * (1 - known.mean()):.0f}% of a face: "
-                            "too little is left to complete it from")
-        faces.append(Face(matrix, warp_affine(rgb, matrix, size), known.astype(np.float32)))
+        known = (in_photo & ~in_hole).astype(np.float32)
+        faces.append(_checked(path, Face(matrix, warp_affine(rgb, matrix, size), known)))
     if not faces:
         raise UserError(f"{path}: the hole touches none of the {len(boxes)} face(s) found")
     return faces
 
 
-def complete_face(face, model, options):
-    """The aligned face completed: the search, then Poisson blending in the aligned frame."""
+def _checked(path, face):
+    if face.known.mean() < MIN_KNOWN:
+        raise UserError(f"{path}: the hole covers {100 * (1 - face.known.mean()):.0f}% of a face: "
+                        "too little is left to complete it from")
+    return face
+
+
+def complete_face(face, model, options, progress=lambda steps: None,
+                  snapshot=lambda done, completed: None, stop_requested=lambda: False):
+    """The aligned face completed: the search, then Poisson blending in the aligned frame.
+
+    Args:
+      progress: told the iterations of each compiled call.
+      snapshot: called every --outInterval iterations with the completion so far (uint8).
+      stop_requested: polled every few gradient evaluations; True ends the search there.
+    """
     from dcgan.completion import search_batches
     real = face.image[None].astype(np.float32) / 127.5 - 1.0
-    generated = next(search_batches(model, real, face.known, options.search)).generated
-    if options.blend == "poisson":
-        filled = PoissonSolver(face.known).blend(real, generated)
-    else:
-        filled = np.where(face.known[None, :, :, None] > 0, real, generated)
-    return image_io.to_uint8(np.clip(filled, -1, 1))[0]
+    solver = PoissonSolver(face.known) if options.blend == "poisson" else None
+
+    def blend(generated):
+        if solver is not None:
+            filled = solver.blend(real, generated)
+        else:
+            filled = np.where(face.known[None, :, :, None] > 0, real, generated)
+        return image_io.to_uint8(np.clip(filled, -1, 1))[0]
+
+    batch = next(search_batches(
+        model, real, face.known, options.search, interval=options.out_interval,
+        snapshot=lambda number, done, losses: snapshot(done, blend(losses[3])),
+        stop_requested=stop_requested, progress=progress))
+    return blend(batch.generated)
 
 
 def paste_back(photo, hole, face, completed):
@@ -145,6 +166,27 @@ def paste_back(photo, hole, face, completed):
     return np.where(alpha > 0, blended, photo)
 
 
+def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
+               preview=lambda photo: None, stop_requested=lambda: False):
+    """Completes each face and pastes it back, one after the other.
+
+    Args:
+      preview: called every --outInterval iterations with the photo completed so far.
+
+    Returns:
+      (the filled uint8 RGB photo, the completed aligned faces).
+    """
+    filled, completed = rgb, []
+    for face in faces:
+        done = filled
+        crop = complete_face(face, model, options, progress,
+                             lambda _, so_far: preview(paste_back(done, hole, face, so_far)),
+                             stop_requested)
+        filled = paste_back(filled, hole, face, crop)
+        completed.append(crop)
+    return filled, completed
+
+
 def complete_photo(path, model, options, aligner, out_dir, log=print):
     """Completes the faces the hole touches in one photo and writes it, and its aligned crops.
 
@@ -160,17 +202,14 @@ def complete_photo(path, model, options, aligner, out_dir, log=print):
         raise UserError(f"{path}: not an image (or does not decode)") from None
     rgb = np.asarray(original.convert("RGB"))
     hole = read_hole(path, original.size, options.box, options.mask.mask_file)
-    size = model.config.image_size
-    faces = faces_in_hole(path, rgb, hole, aligner, size)
+    faces = faces_in_hole(path, rgb, hole, aligner, model.config.image_size)
     name = os.path.splitext(os.path.basename(path))[0]
-    filled = rgb
-    for number, face in enumerate(faces, 1):
-        completed = complete_face(face, model, options)
-        filled = paste_back(filled, hole, face, completed)
+    filled, completed = fill_photo(rgb, hole, faces, model, options)
+    for number, (face, crop) in enumerate(zip(faces, completed), 1):
         crops = os.path.join(out_dir, "aligned", f"{name}_face{number}")
         masked = np.where(face.known[..., None] > 0, face.image, 128).astype(np.uint8)
         image_io.save_image(masked, crops + "_masked.png")
-        image_io.save_image(completed, crops + "_completed.png")
+        image_io.save_image(crop, crops + "_completed.png")
     uncovered = hole & np.all(filled == rgb, axis=-1)
     if uncovered.mean() > 0.5 * hole.mean():
         log(f"warning: {path}: part of the hole lies outside every face and was left as it was")

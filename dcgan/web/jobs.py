@@ -1,0 +1,137 @@
+"""Completion jobs for the web page: checked when submitted, run one at a time in a worker thread,
+kept in memory until the server stops."""
+
+import base64
+import binascii
+import dataclasses
+import io
+import queue
+import threading
+import uuid
+
+import numpy as np
+from PIL import Image
+
+from dcgan import images as image_io
+from dcgan import photo
+from dcgan.errors import UserError
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_SIDE = 4096
+
+
+class BadRequest(Exception):
+    """Input the API refuses with a 4xx status and a readable message."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclasses.dataclass
+class Job:
+    id: str
+    rgb: np.ndarray
+    gray: bool
+    hole: np.ndarray
+    faces: list
+    status: str = "queued"  # queued, running, done, error
+    iteration: int = 0
+    total: int = 0
+    error: str = None
+    preview: bytes = None  # PNG of the photo completed so far
+    result: bytes = None  # PNG of the finished photo, its size and mode
+
+    def describe(self):
+        return {"id": self.id, "status": self.status, "iteration": self.iteration,
+                "total": self.total, "error": self.error}
+
+
+def decode_image(data_url, what):
+    """A base64 image (a data URL or plain base64) -> PIL image, within the size limits."""
+    if not isinstance(data_url, str) or not data_url:
+        raise BadRequest(f"no {what} in the request")
+    encoded = data_url.split(",", 1)[1] if data_url.startswith("data:") else data_url
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadRequest(f"the {what} is not base64 data") from None
+    if len(raw) > MAX_BYTES:
+        raise BadRequest(f"the {what} is {len(raw) / 1e6:.0f} MB; at most {MAX_BYTES // 2 ** 20} MB", 413)
+    try:
+        image = Image.open(io.BytesIO(raw))
+        if max(image.size) > MAX_SIDE:
+            raise BadRequest(f"the {what} is {image.size[0]}x{image.size[1]}; at most {MAX_SIDE} "
+                             "pixels a side", 413)
+        image.load()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise BadRequest(f"the {what} is not an image (or does not decode)") from None
+    return image
+
+
+def png_bytes(rgb, gray=False):
+    buffer = io.BytesIO()
+    image = Image.fromarray(rgb)
+    (image.convert("L") if gray else image).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class JobRunner:
+    """Checks submissions, queues them and completes them one at a time, in submission order."""
+
+    def __init__(self, model, options, aligner):
+        self.model, self.options, self.aligner = model, options, aligner
+        self.jobs, self.queue = {}, queue.Queue()
+        self.stopping = threading.Event()
+        self.worker = threading.Thread(target=self._work, name="completion", daemon=True)
+        self.worker.start()
+
+    def submit(self, photo_url, mask_url):
+        """A new job from a photo and a mask (the photo's size, black or painted = missing).
+
+        Raises:
+          BadRequest: not an image, over the limits, an empty mask, or one that touches no face.
+        """
+        original = decode_image(photo_url, "photo")
+        mask = decode_image(mask_url, "mask")
+        if mask.size != original.size:
+            raise BadRequest(f"the mask is {mask.size[0]}x{mask.size[1]}, the photo "
+                             f"{original.size[0]}x{original.size[1]}")
+        hole = np.asarray(mask.convert("L")) < 128
+        if mask.mode in ("RGBA", "LA"):  # the page's brush: painted pixels are opaque
+            hole = np.asarray(mask.getchannel("A")) >= 128
+        if not hole.any():
+            raise BadRequest("the mask is empty: paint over the part to fill")
+        rgb = np.asarray(image_io.to_8bit(original).convert("RGB"))
+        try:
+            faces = photo.faces_in_hole("the photo", rgb, hole, self.aligner, self.model.config.image_size)
+        except UserError as e:
+            raise BadRequest(str(e)) from None
+        job = Job(uuid.uuid4().hex[:12], rgb, image_io.is_grayscale(original), hole, faces,
+                  total=self.options.search.n_iter * len(faces))
+        self.jobs[job.id] = job
+        self.queue.put(job)
+        return job
+
+    def _work(self):
+        while not self.stopping.is_set():
+            try:
+                job = self.queue.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            job.status = "running"
+            try:
+                filled, _ = photo.fill_photo(
+                    job.rgb, job.hole, job.faces, self.model, self.options,
+                    progress=lambda steps: setattr(job, "iteration", job.iteration + steps),
+                    preview=lambda so_far: setattr(job, "preview", png_bytes(so_far, job.gray)),
+                    stop_requested=self.stopping.is_set)
+                job.result = png_bytes(filled, job.gray)
+                job.preview = job.result
+                job.status = "done"
+            except Exception as e:  # a job that fails says why on the page; the server goes on
+                job.status, job.error = "error", f"completion failed: {e}"
+
+    def stop(self):
+        self.stopping.set()
+        self.worker.join(timeout=30)

@@ -1,0 +1,171 @@
+// The brush page: a photo under a mask canvas, painted strokes = the hole; jobs polled for progress.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const photoCanvas = $("photo-canvas"), maskCanvas = $("mask-canvas");
+const photoCtx = photoCanvas.getContext("2d"), maskCtx = maskCanvas.getContext("2d");
+let photoUrl = null, erasing = false, painting = false, last = null, poller = null;
+const undoStack = [], redoStack = [];
+
+function showError(message) {
+  $("error").textContent = message;
+  $("error").hidden = !message;
+}
+
+function loadPhoto(url) {
+  const image = new Image();
+  image.onload = () => {
+    for (const canvas of [photoCanvas, maskCanvas]) {
+      canvas.width = image.naturalWidth;
+      canvas.height = image.naturalHeight;
+    }
+    photoCtx.drawImage(image, 0, 0);
+    photoUrl = url;
+    undoStack.length = redoStack.length = 0;
+    $("complete-button").disabled = false;
+    $("result-image").removeAttribute("src");
+    $("download-link").hidden = true;
+    showError("");
+  };
+  image.onerror = () => showError("That file is not an image the browser can open.");
+  image.src = url;
+}
+
+function readFile(file) {
+  if (!file) return;
+  const reader = new FileReader();
+  reader.onload = () => loadPhoto(reader.result);
+  reader.readAsDataURL(file);
+}
+
+$("photo-input").addEventListener("change", (e) => readFile(e.target.files[0]));
+const drop = $("drop-zone");
+drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("dragging"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("dragging"));
+drop.addEventListener("drop", (e) => {
+  e.preventDefault();
+  drop.classList.remove("dragging");
+  readFile(e.dataTransfer.files[0]);
+});
+
+fetch("/api/examples").then((r) => r.json()).then((names) => {
+  for (const name of names) {
+    const option = document.createElement("option");
+    option.value = option.textContent = name;
+    $("example-select").appendChild(option);
+  }
+});
+$("example-select").addEventListener("change", (e) => {
+  if (!e.target.value) return;
+  fetch("/examples/" + encodeURIComponent(e.target.value)).then((r) => r.blob()).then((blob) => readFile(blob));
+});
+
+function point(e) {
+  const box = maskCanvas.getBoundingClientRect();
+  return [(e.clientX - box.left) * maskCanvas.width / box.width,
+          (e.clientY - box.top) * maskCanvas.height / box.height];
+}
+
+function stroke(from, to) {
+  maskCtx.globalCompositeOperation = erasing ? "destination-out" : "source-over";
+  maskCtx.strokeStyle = maskCtx.fillStyle = "rgb(255, 0, 0)";
+  maskCtx.lineWidth = Number($("brush-size").value);
+  maskCtx.lineCap = maskCtx.lineJoin = "round";
+  maskCtx.beginPath();
+  maskCtx.moveTo(from[0], from[1]);
+  maskCtx.lineTo(to[0], to[1]);
+  maskCtx.stroke();
+}
+
+maskCanvas.addEventListener("mousedown", (e) => {
+  if (!photoUrl) return;
+  undoStack.push(maskCtx.getImageData(0, 0, maskCanvas.width, maskCanvas.height));
+  redoStack.length = 0;
+  painting = true;
+  last = point(e);
+  stroke(last, last);
+});
+maskCanvas.addEventListener("mousemove", (e) => {
+  if (!painting) return;
+  const next = point(e);
+  stroke(last, next);
+  last = next;
+});
+window.addEventListener("mouseup", () => { painting = false; });
+
+function swap(from, to) {
+  if (!from.length) return;
+  to.push(maskCtx.getImageData(0, 0, maskCanvas.width, maskCanvas.height));
+  maskCtx.putImageData(from.pop(), 0, 0);
+}
+$("undo-button").addEventListener("click", () => swap(undoStack, redoStack));
+$("redo-button").addEventListener("click", () => swap(redoStack, undoStack));
+$("clear-button").addEventListener("click", () => {
+  undoStack.push(maskCtx.getImageData(0, 0, maskCanvas.width, maskCanvas.height));
+  maskCtx.clearRect(0, 0, maskCanvas.width, maskCanvas.height);
+});
+$("eraser-button").addEventListener("click", () => {
+  erasing = !erasing;
+  $("eraser-button").setAttribute("aria-pressed", String(erasing));
+});
+window.addEventListener("keydown", (e) => {
+  const size = $("brush-size");
+  if (e.key === "[") size.value = Math.max(Number(size.min), Number(size.value) - 4);
+  if (e.key === "]") size.value = Math.min(Number(size.max), Number(size.value) + 4);
+  if ((e.ctrlKey || e.metaKey) && e.key === "z") swap(undoStack, redoStack);
+  if ((e.ctrlKey || e.metaKey) && e.key === "y") swap(redoStack, undoStack);
+});
+
+function maskUrl() {
+  // Painted pixels are opaque in the mask canvas: the server reads its alpha as the hole.
+  return maskCanvas.toDataURL("image/png");
+}
+
+$("complete-button").addEventListener("click", async () => {
+  showError("");
+  $("complete-button").disabled = true;
+  const response = await fetch("/api/complete", {
+    method: "POST", headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({photo: photoUrl, mask: maskUrl()}),
+  });
+  const job = await response.json();
+  if (!response.ok) {
+    showError(job.error);
+    $("complete-button").disabled = false;
+    return;
+  }
+  follow(job.id);
+});
+
+function follow(id) {
+  clearInterval(poller);
+  poller = setInterval(async () => {
+    const job = await (await fetch("/api/jobs/" + id)).json();
+    $("progress").max = Math.max(job.total, 1);
+    $("progress").value = job.iteration;
+    $("progress-text").textContent = `${job.status}: iteration ${job.iteration} of ${job.total}`;
+    if (job.status === "running" || job.status === "done") {
+      $("result-image").src = `/api/jobs/${id}/preview.png?i=${job.iteration}`;
+    }
+    if (job.status === "done") {
+      clearInterval(poller);
+      $("result-image").src = `/api/jobs/${id}/result.png`;
+      $("download-link").href = `/api/jobs/${id}/result.png`;
+      $("download-link").hidden = false;
+      $("compare-button").disabled = false;
+      $("complete-button").disabled = false;
+    } else if (job.status === "error") {
+      clearInterval(poller);
+      showError(job.error);
+      $("complete-button").disabled = false;
+    }
+  }, 500);
+}
+
+const compare = $("compare-button");
+let shown = null;
+const hold = () => { shown = $("result-image").src; $("result-image").src = photoUrl; };
+const release = () => { if (shown) $("result-image").src = shown; shown = null; };
+compare.addEventListener("mousedown", hold);
+compare.addEventListener("mouseup", release);
+compare.addEventListener("mouseleave", release);

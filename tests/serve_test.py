@@ -1,0 +1,192 @@
+"""serve.py's page and API over loopback HTTP, with a tiny model; one end-to-end run in Chromium."""
+
+import base64
+import io
+import json
+import os
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy import ndimage
+
+from conftest import REPO, SHARED_DATA
+
+MOUTH = (100, 150, 50, 28)  # x, y, w, h on LFW's 250x250 photos
+
+
+@pytest.fixture(scope="module")
+def server(tiny_model):
+    from align.aligner import AlignDlib
+    from dcgan.checkpoints import load_models
+    from dcgan.options import CompletionOptions, SearchOptions
+    from dcgan.web.jobs import JobRunner
+    from dcgan.web.server import make_server
+    options = CompletionOptions(out_interval=2, search=SearchOptions(n_iter=6))
+    runner = JobRunner(load_models(tiny_model), options, AlignDlib())
+    httpd = make_server("127.0.0.1", 0, runner, os.path.join(REPO, "data", "examples"))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    runner.stop()
+    httpd.server_close()
+
+
+def _photo_path():
+    folder = os.path.join(SHARED_DATA, "lfw_deepfunneled")
+    if not os.path.isdir(folder):
+        pytest.skip("no shared data")
+    return os.path.join(folder, sorted(os.listdir(folder))[0])
+
+
+def _data_url(image):
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _mask(size, box):
+    mask = np.full((size[1], size[0]), 255, np.uint8)
+    x, y, w, h = box
+    mask[y:y + h, x:x + w] = 0
+    return Image.fromarray(mask)
+
+
+def _request(url, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def _wait(server, job_id, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, body = _request(f"{server}/api/jobs/{job_id}")
+        job = json.loads(body)
+        if job["status"] in ("done", "error"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError("the job did not finish")
+
+
+def test_a_job_completes_the_photo_inside_the_mask_only(server):
+    photo = Image.open(_photo_path())
+    status, body = _request(f"{server}/api/complete", {"photo": _data_url(photo),
+                                                       "mask": _data_url(_mask(photo.size, MOUTH))})
+    assert status == 202, body
+    job = json.loads(body)
+    assert job["status"] in ("queued", "running") and job["total"] == 6
+    done = _wait(server, job["id"])
+    assert done["status"] == "done" and done["iteration"] == 6, done
+    status, png = _request(f"{server}/api/jobs/{job['id']}/result.png")
+    assert status == 200
+    result = np.asarray(Image.open(io.BytesIO(png)))
+    original = np.asarray(photo.convert("RGB"))
+    assert result.shape == original.shape
+    hole = np.asarray(_mask(photo.size, MOUTH)) < 128
+    outside = ~ndimage.binary_dilation(hole, iterations=2)
+    assert np.array_equal(result[outside], original[outside])
+    assert np.any(result != original, axis=-1)[hole].mean() > 0.5
+    assert _request(f"{server}/api/jobs/{job['id']}/preview.png")[0] == 200
+
+
+def test_bad_input_is_a_4xx_json_error(server):
+    photo = Image.open(_photo_path())
+    good_mask = _data_url(_mask(photo.size, MOUTH))
+    huge = Image.new("L", (4100, 8))
+    corner = _mask(photo.size, (0, 0, 15, 15))
+    cases = [
+        ({"photo": "data:image/png;base64," + base64.b64encode(b"not an image").decode(),
+          "mask": good_mask}, 400, "not an image"),
+        ({"photo": _data_url(huge), "mask": _data_url(huge)}, 413, "4096"),
+        ({"photo": _data_url(photo), "mask": _data_url(Image.new("L", photo.size, 255))}, 400, "empty"),
+        ({"photo": _data_url(photo), "mask": _data_url(corner)}, 400, "touches none"),
+        ({"photo": _data_url(photo), "mask": _data_url(Image.new("L", (10, 10)))}, 400, "the mask is 10x10"),
+        ({"mask": good_mask}, 400, "no photo"),
+    ]
+    for body, expected, words in cases:
+        status, answer = _request(f"{server}/api/complete", body)
+        assert status == expected and words in json.loads(answer)["error"], (words, answer)
+    status, answer = _request(f"{server}/api/complete", None)
+    assert status == 404  # GET on the POST route: no such page
+    for path in ("/api/jobs/000000000000", "/examples/..%2FREADME.md", "/examples/../../README.md",
+                 "/nowhere"):
+        status, answer = _request(server + path)
+        assert status == 404 and "error" in json.loads(answer), path
+    request = urllib.request.Request(f"{server}/api/complete", data=b"{broken", method="POST")
+    try:
+        urllib.request.urlopen(request, timeout=30)
+    except urllib.error.HTTPError as e:
+        assert e.code == 400 and "not JSON" in json.loads(e.read())["error"]
+
+
+def test_the_page_and_the_examples_are_served(server):
+    status, page = _request(server + "/")
+    assert status == 200
+    for element in ("photo-input", "mask-canvas", "brush-size", "complete-button", "progress",
+                    "result-image", "download-link", "error"):
+        assert f'id="{element}"' in page.decode(), element
+    assert b"http" not in page.replace(b"http-equiv", b"")  # nothing loaded from the internet
+    status, names = _request(server + "/api/examples")
+    names = json.loads(names)
+    assert len(names) == 16
+    status, png = _request(f"{server}/examples/{names[0]}")
+    assert status == 200 and Image.open(io.BytesIO(png)).size == (64, 64)
+
+
+def _chromium():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1200,900"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
+                    reason="needs Debian's chromium and chromium-driver")
+def test_in_a_browser_paint_complete_and_download(server, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    photo_path = _photo_path()
+    browser = _chromium()
+    try:
+        browser.get(server)
+        browser.find_element(By.ID, "photo-input").send_keys(photo_path)
+        wait = WebDriverWait(browser, 120)
+        wait.until(lambda b: b.find_element(By.ID, "complete-button").is_enabled())
+        canvas = browser.find_element(By.ID, "mask-canvas")
+        wait.until(lambda b: canvas.size["width"] == 250)
+        scale = canvas.size["width"] / 250
+        offset = lambda x, y: (int((x - 125) * scale), int((y - 125) * scale))
+        ActionChains(browser).move_to_element_with_offset(canvas, *offset(105, 163)).click_and_hold() \
+            .move_to_element_with_offset(canvas, *offset(125, 163)) \
+            .move_to_element_with_offset(canvas, *offset(145, 163)).release().perform()
+        browser.find_element(By.ID, "complete-button").click()
+        link = wait.until(expected_conditions.visibility_of_element_located((By.ID, "download-link")))
+        assert browser.find_element(By.ID, "error").get_attribute("hidden") is not None
+        with urllib.request.urlopen(link.get_attribute("href"), timeout=30) as response:
+            result = np.asarray(Image.open(io.BytesIO(response.read())))
+    finally:
+        browser.quit()
+    original = np.asarray(Image.open(photo_path).convert("RGB"))
+    changed = np.any(result != original, axis=-1)
+    assert changed[160:167, 110:141].mean() > 0.5  # the middle of the stroke (brush 16 px)
+    band = np.zeros_like(changed)
+    band[163 - 8 - 3:163 + 8 + 3, 105 - 8 - 3:145 + 8 + 3] = True  # the stroke, dilated
+    assert not changed[~band].any()
