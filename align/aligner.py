@@ -28,9 +28,10 @@ def load_rgb(path):
     Raises:
       OSError: the file is not an image or does not decode.
     """
+    from dcgan.images import to_8bit
     with Image.open(path) as image:
         image = ImageOps.exif_transpose(image)
-        return np.asarray(image.convert("RGB"))
+        return np.asarray(to_8bit(image).convert("RGB"))
 
 
 def affine_from_points(source, target):

@@ -230,3 +230,11 @@ def test_same_stems_get_their_own_outputs_and_an_output_inside_the_input_is_not_
     (tmp_path / "a_file").write_text("x")
     result = run_cli("-m", "align", str(photos), "align", "innerEyesAndBottomLip", str(tmp_path / "a_file"))
     assert "is a file" in assert_one_line_error(result)
+
+
+def test_a_16_bit_photo_aligns_as_its_8_bit_self(tmp_path, aligner):
+    from align.aligner import load_rgb
+    source = os.path.join(SHARED_DATA, "lfw_raw", sorted(os.listdir(os.path.join(SHARED_DATA, "lfw_raw")))[0])
+    gray = np.asarray(Image.open(source).convert("L"))
+    Image.fromarray(gray.astype(np.uint16) * 257).save(tmp_path / "sixteen.png")
+    assert np.array_equal(load_rgb(str(tmp_path / "sixteen.png"))[..., 0], gray)
