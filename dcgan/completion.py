@@ -131,14 +131,13 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
       interval: iterations between snapshots (default: only the start and the end).
       snapshot: called with (batch number, iterations done,
         (total, contextual, perceptual, generated) for the batch's real images).
-      stop_requested: polled every few gradient evaluations (an HMC iteration is
-        --hmcL of them); True ends the search there, with a last snapshot.
+      stop_requested: polled every STOP_CHECK_EVALUATIONS gradient evaluations (an
+        HMC iteration is --hmcL of them, and a stop inside it keeps the last accepted
+        z); True ends the search there, with a last snapshot.
       progress: called with the iterations of each compiled call.
     """
     batch_size = min(options.batch_size, len(images))
     interval = interval or options.n_iter
-    evaluations = options.hmc_l if options.approach == "hmc" else 1
-    chunk = max(1, STOP_CHECK_EVALUATIONS // evaluations)
     starts = options.starts
     search = ZSearch(model, np.zeros((batch_size * starts,) + images.shape[1:], np.float32), weights,
                      options, lowres=lowres)
@@ -146,16 +145,19 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
     for number, start in enumerate(range(0, len(images), batch_size)):
         count = min(batch_size, len(images) - start)
         search.start(np.repeat(pad_batch(images[start:start + count], batch_size), starts, axis=0), number)
-        losses = best(search.run(tf.constant(0)), count)
+        losses = best(search.run(0), count)
         initial, done, stopped = losses[0], 0, False
         snapshot(number, done, losses)
-        while done < options.n_iter and not stopped:
-            steps = min(chunk, interval - done % interval, options.n_iter - done)
-            losses = best(search.run(tf.constant(steps)), count)
+        per = search.units_per_iteration  # HMC: a call may end inside an iteration's proposal
+        units, total, every = 0, options.n_iter * per, interval * per
+        while units < total and not stopped:
+            steps = min(STOP_CHECK_EVALUATIONS, every - units % every, total - units)
+            losses = best(search.run_units(tf.constant(steps, tf.int64)), count)
+            units += steps
+            progress(int(search.iteration.numpy()) - done)
             done = int(search.iteration.numpy())
-            progress(steps)
-            stopped = stop_requested() and done < options.n_iter
-            if done % interval == 0 or done == options.n_iter or stopped:
+            stopped = stop_requested() and units < total
+            if units % every == 0 or units == total or stopped:
                 snapshot(number, done, losses)
         yield SearchedBatch(number, start, losses[3], losses[0], initial, stopped)
         if stopped:
@@ -200,8 +202,8 @@ def complete(paths, model, options, stop_requested=lambda: False, log=print):
     batch_size = min(o.search.batch_size, len(paths))
     if o.search.approach == "hmc":
         log(f"hmc: each iteration is {o.search.hmc_l} leapfrog steps, about {o.search.hmc_l}x the time "
-            "of an adam iteration; the progress bar's estimate after the first iteration is the "
-            "time to expect, and Ctrl-C stops after the current iteration")
+            "of an adam iteration: the progress bar's estimate after the first iteration is the "
+            "time to expect; Ctrl-C stops within a few seconds, keeping the last accepted z")
     with tqdm(total=o.search.n_iter * -(-len(paths) // batch_size), desc="completing", unit="it",
               disable=not o.progress, dynamic_ncols=True) as bar:
         def snapshot(number, done, losses):

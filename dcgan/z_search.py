@@ -46,9 +46,15 @@ class ZSearch:
         self.iteration = variable([], tf.int64)
         self.number = variable([], tf.int64)  # the batch's number: its own random stream
         self.hmc_beta = variable([])
+        self.leap = variable([], tf.int64)  # leapfrog steps done in the current HMC proposal
+        self.hmc_z, self.hmc_v, self.hmc_grad = variable(z_shape), variable(z_shape), variable(z_shape)
+        self.hmc_start, self.hmc_start_v = variable(z_shape), variable(z_shape)
+        self.hmc_start_loss = variable(z_shape[:1])
+        # One unit of work is an iteration, or for HMC one leapfrog step (--hmcL per iteration).
+        self.units_per_iteration = options.hmc_l if options.approach == "hmc" else 1
         # Compiled per search, not per class: TF counts a class-level function's traces across
         # instances and warns of "retracing" when one run (evaluate.py) builds a search per mask.
-        self.run = tf.function(self._run, jit_compile=False)
+        self.run_units = tf.function(self._run_units, jit_compile=False)
         self.start(images)
 
     def start(self, images, number=0):
@@ -64,6 +70,7 @@ class ZSearch:
         for state in (self.velocity, self.m, self.v):
             state.assign(tf.zeros_like(state))
         self.iteration.assign(0)
+        self.leap.assign(0)
         self.number.assign(number)
         self.hmc_beta.assign(self.options.hmc_beta)
 
@@ -85,7 +92,7 @@ class ZSearch:
         return total, tape.gradient(summed, z)
 
     def step(self):
-        """One iteration of the chosen approach; z stays in [-1, 1]."""
+        """One unit of the chosen approach (an iteration; for HMC a leapfrog step); z stays in [-1, 1]."""
         o = self.options
         if o.approach == "momentum":  # the original's Nesterov form
             _, grad = self.loss_and_gradient(self.z)
@@ -102,42 +109,57 @@ class ZSearch:
             v_hat = self.v / (1 - o.beta2 ** t)
             self.z.assign(tf.clip_by_value(self.z - o.lr * m_hat / (tf.sqrt(v_hat) + o.eps), -1.0, 1.0))
         else:
-            self._hmc_step()
+            self._hmc_leapfrog()
+            return  # the iteration counts when its proposal ends
         self.iteration.assign_add(1)
 
-    def _hmc_step(self):
-        """One HMC proposal of --hmcL leapfrog steps, accepted or rejected per image.
+    def _hmc_leapfrog(self):
+        """One leapfrog step of the current HMC proposal; the last of --hmcL accepts or rejects it.
 
-        Unlike the original, a rejected image keeps its old loss and gradient too.
+        A proposal spans several compiled calls (its state lives in variables), so a
+        caller can look at a stop request every few gradient evaluations. Unlike the
+        original, a rejected image keeps its old loss and gradient too.
         """
         o = self.options
-        seed = tf.stack([tf.cast(o.seed, tf.int64) * 1_000_003 + self.number, self.iteration + 1])
-        z_old = tf.identity(self.z)
-        loss_old, grad = self.loss_and_gradient(z_old)
-        v_old = tf.random.stateless_normal(tf.shape(z_old), seed)
+        if self.leap == 0:  # a new proposal from the accepted z, with fresh momenta
+            seed = tf.stack([tf.cast(o.seed, tf.int64) * 1_000_003 + self.number, self.iteration + 1])
+            loss, grad = self.loss_and_gradient(self.z)
+            self.hmc_start.assign(self.z)
+            self.hmc_start_loss.assign(loss)
+            self.hmc_start_v.assign(tf.random.stateless_normal(tf.shape(self.z), seed))
+            self.hmc_z.assign(self.z)
+            self.hmc_v.assign(self.hmc_start_v)
+            self.hmc_grad.assign(grad)
         beta = self.hmc_beta
-        z, v, loss = z_old, v_old, loss_old
-        for _ in tf.range(o.hmc_l):
-            v = v - o.hmc_eps / 2 * beta * grad
-            z = tf.clip_by_value(z + o.hmc_eps * v, -1.0, 1.0)
-            loss, grad = self.loss_and_gradient(z)
-            v = v - o.hmc_eps / 2 * beta * grad
-        energy_old = beta * loss_old + tf.reduce_sum(v_old ** 2, axis=1) / 2
-        energy = beta * loss + tf.reduce_sum(v ** 2, axis=1) / 2
-        accept = tf.exp(tf.minimum(energy_old - energy, 0.0))
-        uniform = tf.random.stateless_uniform(tf.shape(accept), seed + [0, 1 << 40])
-        keep_new = uniform <= accept
-        self.z.assign(tf.where(keep_new[:, None], z, z_old))
-        self.hmc_beta.assign(beta * o.hmc_anneal)
+        self.hmc_v.assign(self.hmc_v - o.hmc_eps / 2 * beta * self.hmc_grad)
+        self.hmc_z.assign(tf.clip_by_value(self.hmc_z + o.hmc_eps * self.hmc_v, -1.0, 1.0))
+        loss, grad = self.loss_and_gradient(self.hmc_z)
+        self.hmc_grad.assign(grad)
+        self.hmc_v.assign(self.hmc_v - o.hmc_eps / 2 * beta * grad)
+        self.leap.assign_add(1)
+        if self.leap == o.hmc_l:
+            energy_old = beta * self.hmc_start_loss + tf.reduce_sum(self.hmc_start_v ** 2, axis=1) / 2
+            energy = beta * loss + tf.reduce_sum(self.hmc_v ** 2, axis=1) / 2
+            accept = tf.exp(tf.minimum(energy_old - energy, 0.0))
+            seed = tf.stack([tf.cast(o.seed, tf.int64) * 1_000_003 + self.number, self.iteration + 1])
+            uniform = tf.random.stateless_uniform(tf.shape(accept), seed + [0, 1 << 40])
+            self.z.assign(tf.where((uniform <= accept)[:, None], self.hmc_z, self.hmc_start))
+            self.hmc_beta.assign(beta * o.hmc_anneal)
+            self.leap.assign(0)
+            self.iteration.assign_add(1)
 
-    def _run(self, iterations):
-        """`iterations` steps inside one graph, then the losses and G(z) at the new z."""
-        for _ in tf.range(iterations):
+    def _run_units(self, units):
+        """`units` steps (HMC: leapfrog steps) inside one graph, then the losses and G(z) at z."""
+        for _ in tf.range(units):
             self.step()
         return self.losses(self.z)
 
+    def run(self, iterations):
+        """`iterations` whole iterations, compiled; (total, contextual, perceptual, G(z)) at the new z."""
+        return self.run_units(tf.cast(iterations, tf.int64) * self.units_per_iteration)
+
     def run_eager(self, iterations):
         """The same loop step by step in Python: the uncompiled baseline for bench/complete_loop.py."""
-        for _ in range(iterations):
+        for _ in range(iterations * self.units_per_iteration):
             self.step()
         return self.losses(self.z)

@@ -110,3 +110,21 @@ def test_several_starts_keep_each_images_lowest_loss(model, face_pngs):
     assert len(set(total.reshape(3, 4)[0].round(4))) > 1  # the starts differ
     one = next(search_batches(model, images, mask, SearchOptions(n_iter=5, seed=2)))
     assert one.generated.shape == kept.generated.shape
+
+
+def test_an_hmc_proposal_spans_calls_and_a_stop_needs_no_whole_iteration(model, face_pngs):
+    from dcgan.completion import STOP_CHECK_EVALUATIONS, search_batches
+    images, _ = read_inputs(face_pngs[:2], 16)
+    options = SearchOptions(approach="hmc", hmc_l=25, hmc_eps=0.01, hmc_beta=5.0, n_iter=4, seed=1)
+    search = ZSearch(model, images, make_mask("center", 16), options)
+    z = search.z.numpy()
+    search.run_units(tf.constant(24, tf.int64))  # one step short of the first proposal's end
+    assert int(search.iteration.numpy()) == 0 and np.array_equal(search.z.numpy(), z)
+    search.run_units(tf.constant(1, tf.int64))
+    assert int(search.iteration.numpy()) == 1 and int(search.leap.numpy()) == 0
+    snapshots = []
+    batch = next(search_batches(model, images, make_mask("center", 16), options,
+                                snapshot=lambda number, done, losses: snapshots.append(done),
+                                stop_requested=lambda: True))
+    assert batch.stopped and snapshots == [0, 0]  # stopped after 10 leapfrog steps, inside iteration 1
+    assert STOP_CHECK_EVALUATIONS < options.hmc_l
