@@ -54,7 +54,7 @@ class ZSearch:
         self.units_per_iteration = options.hmc_l if options.approach == "hmc" else 1
         # Compiled per search, not per class: TF counts a class-level function's traces across
         # instances and warns of "retracing" when one run (evaluate.py) builds a search per mask.
-        self.run_units = tf.function(self._run_units, jit_compile=False)
+        self.run_units = tf.function(lambda units: self._run_units(units), jit_compile=False)
         self.start(images)
 
     def start(self, images, number=0):

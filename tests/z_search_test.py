@@ -19,7 +19,7 @@ def model(tiny_model):
 
 
 @pytest.mark.parametrize("approach,options", [
-    ("adam", {}), ("momentum", {}), ("hmc", {"hmc_l": 10, "hmc_eps": 0.01, "hmc_beta": 5.0})])
+    ("adam", {}), ("momentum", {}), ("hmc", {"hmc_l": 10, "hmc_eps": 0.01, "hmc_beta": 50.0})])
 def test_loss_falls_and_z_stays_in_range(model, face_pngs, approach, options):
     images, _ = read_inputs(face_pngs, 16)
     search = ZSearch(model, images, make_mask("center", 16),
