@@ -16,7 +16,7 @@ from dcgan import flags
 from dcgan.options import CompletionOptions, ModelSource, ServeOptions
 
 PROGRAM = "serve.py"
-NOT_SERVED = ("out_dir", "img_size", "photo", "box", "progress", "mask_type", "center_scale",
+NOT_SERVED = ("out_dir", "img_size", "photo", "box", "progress", "batch_size", "mask_type", "center_scale",
               "random_fraction", "side", "mask_file")
 
 

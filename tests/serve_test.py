@@ -190,3 +190,16 @@ def test_in_a_browser_paint_complete_and_download(server, tmp_path):
     band = np.zeros_like(changed)
     band[163 - 8 - 3:163 + 8 + 3, 105 - 8 - 3:145 + 8 + 3] = True  # the stroke, dilated
     assert not changed[~band].any()
+
+
+def test_serve_cli_bad_port_or_model_is_one_line(tmp_path, tiny_model):
+    import socket
+    from conftest import assert_one_line_error, run_cli
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        busy = run_cli("serve.py", "--port", port, "--checkpointDir", tiny_model)
+        assert "cannot listen" in assert_one_line_error(busy)
+    missing = run_cli("serve.py", "--port", "0", "--checkpointDir", str(tmp_path / "none"))
+    assert "no checkpoint" in assert_one_line_error(missing)
