@@ -88,3 +88,13 @@ def test_training_batches_flip_only_when_asked(faces_dir):
 def test_count_by_folder_names_each_top_level_subfolder(faces_dir):
     counts = data.count_by_folder(files.list_images(faces_dir), faces_dir)
     assert counts == {".": 32, "sub": 16}
+
+
+def test_a_16_bit_png_trains_as_its_8_bit_self(tmp_path):
+    from PIL import Image
+    face = np.asarray(Image.open(real_faces(1)[0]).convert("L"))
+    Image.fromarray(face).save(tmp_path / "eight.png")
+    Image.fromarray(face.astype(np.uint16) * 257).save(tmp_path / "sixteen.png")
+    images, count, _ = data.load_images([str(tmp_path / "eight.png"), str(tmp_path / "sixteen.png")], 64)
+    eight, sixteen = [image.numpy() for image in images]
+    assert count == 2 and np.array_equal(eight, sixteen) and eight.mean() < 250  # not white
