@@ -22,6 +22,7 @@ from dcgan.blending import PoissonSolver
 from dcgan.errors import UserError, name_some
 from dcgan.masks import lowres_known, make_mask, weighted_mask
 from dcgan.options import CompletionOptions  # noqa: F401 (what `complete` takes)
+from dcgan.tuning import GeneratorTuning
 from dcgan.z_search import ZSearch
 
 
@@ -141,7 +142,12 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
     starts = options.starts
     search = ZSearch(model, np.zeros((batch_size * starts,) + images.shape[1:], np.float32), weights,
                      options, lowres=lowres)
-    best = lambda outputs, count: [x[:count] for x in _best_starts([x.numpy() for x in outputs], starts)]
+
+    def best(outputs, count):
+        """The outputs of each image's best start, for the real images of the batch."""
+        rows = _best_rows(outputs[0].numpy(), starts)[:count]
+        return [x.numpy()[rows] for x in outputs]
+
     for number, start in enumerate(range(0, len(images), batch_size)):
         count = min(batch_size, len(images) - start)
         search.start(np.repeat(pad_batch(images[start:start + count], batch_size), starts, axis=0), number)
@@ -159,23 +165,20 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
             stopped = stop_requested() and units < total
             if units % every == 0 or units == total or stopped:
                 snapshot(number, done, losses)
-        yield SearchedBatch(number, start, losses[3], losses[0], initial, stopped)
+        generated = losses[3]
+        if options.tune_iter and not stopped:
+            z = search.z.numpy()[_best_rows(search.losses(search.z)[0].numpy(), starts)[:count]]
+            generated = GeneratorTuning(search.generator, images[start:start + count], weights,
+                                        options).run(z).numpy()
+        yield SearchedBatch(number, start, generated, losses[0], initial, stopped)
         if stopped:
             return
 
 
-def _best_starts(outputs, starts):
-    """Of each image's `starts` consecutive rows, the row with the lowest total loss.
-
-    Args:
-      outputs: (total, contextual, perceptual, generated), rows image-major.
-
-    Returns:
-      The same four, one row per image.
-    """
-    total = outputs[0].reshape(-1, starts)
-    rows = np.arange(len(total)) * starts + total.argmin(axis=1)
-    return [x[rows] for x in outputs]
+def _best_rows(total, starts):
+    """Of each image's `starts` consecutive rows (image-major), the row with the lowest total loss."""
+    total = total.reshape(-1, starts)
+    return np.arange(len(total)) * starts + total.argmin(axis=1)
 
 
 def complete(paths, model, options, stop_requested=lambda: False, log=print):
@@ -273,6 +276,7 @@ class _Outputs:
     def finish(self, batch):
         """The batch's per-image outputs, its animation and its comparison grid."""
         self.log_file.close()
+        self.completed = blend(self.solver, self.real, batch.generated, self.known)  # tuned, if so
         for i, path in enumerate(self.paths[batch.start:batch.start + len(self.real)]):
             out = os.path.join(self.options.out_dir, "completed", f"{self.names[batch.start + i]}.png")
             image = image_io.to_uint8(self.completed[i])

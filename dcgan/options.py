@@ -69,6 +69,13 @@ class SearchOptions:
     hmc_l: int = option(100, "HMC leapfrog steps per iteration", flag="--hmcL", minimum=1)
     hmc_anneal: float = option(1.0, "HMC beta is multiplied by this every iteration", flag="--hmcAnneal")
     seed: int = option(0, "seed of the start z, random masks and HMC")
+    tune_iter: int = option(0, "after the search, tune each image's own copy of G's last two "
+                               "layers for N Adam steps on the known pixels, then fill the hole "
+                               "from it (0: off, the original's z search alone)", flag="--tuneIter",
+                            minimum=0, metavar="N")
+    tune_lr: float = option(1e-4, "learning rate of --tuneIter", flag="--tuneLr")
+    tune_penalty: float = option(0.0, "weight of the squared distance of the tuned layers to the "
+                                      "trained ones in --tuneIter's loss", flag="--tunePenalty")
 
 
 @dataclasses.dataclass

@@ -128,3 +128,23 @@ def test_an_hmc_proposal_spans_calls_and_a_stop_needs_no_whole_iteration(model, 
                                 stop_requested=lambda: True))
     assert batch.stopped and snapshots == [0, 0]  # stopped after 10 leapfrog steps, inside iteration 1
     assert STOP_CHECK_EVALUATIONS < options.hmc_l
+
+
+def test_tuning_fits_the_known_pixels_better_and_leaves_g_as_trained(model, face_pngs):
+    from dcgan.completion import search_batches
+    from dcgan.tuning import GeneratorTuning
+    images, _ = read_inputs(face_pngs[:4], 16)
+    mask = make_mask("center", 16)
+    weights_before = [v.numpy().copy() for v in model.generator.variables]
+    plain = next(search_batches(model, images, mask, SearchOptions(n_iter=20, seed=4)))
+    tuned = next(search_batches(model, images, mask, SearchOptions(n_iter=20, seed=4, tune_iter=30,
+                                                                   tune_lr=1e-3)))
+    contextual = lambda generated: np.abs(mask[None, :, :, None] * (generated - images)).sum(axis=(1, 2, 3))
+    assert (contextual(tuned.generated) < contextual(plain.generated)).all()
+    assert not np.allclose(tuned.generated[:, 4:12, 4:12], plain.generated[:, 4:12, 4:12])  # the hole too
+    for before, variable in zip(weights_before, model.generator.variables):
+        np.testing.assert_array_equal(before, variable.numpy())
+    # With no steps, the per-image layers are G itself.
+    search = ZSearch(model, images, mask, SearchOptions())
+    untuned = GeneratorTuning(search.generator, images, mask, SearchOptions(tune_iter=0)).run(search.z)
+    np.testing.assert_allclose(untuned.numpy(), model.generator(search.z, training=False).numpy(), atol=1e-5)
