@@ -16,6 +16,7 @@ from dcgan import flags
 from dcgan.options import CompletionOptions, ModelSource, ServeOptions
 
 PROGRAM = "serve.py"
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "examples")
 NOT_SERVED = ("out_dir", "img_size", "photo", "box", "progress", "batch_size", "mask_type", "center_scale",
               "random_fraction", "side", "mask_file")
 
@@ -33,7 +34,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from dcgan.cli import BUNDLED_MODEL, default_checkpoint_dir, fail, import_tensorflow_quietly
+    from dcgan.cli import default_checkpoint_dir, fail, import_tensorflow_quietly
     from dcgan.errors import UserError
     import_tensorflow_quietly()
     from align.aligner import AlignDlib
@@ -44,8 +45,7 @@ def main(argv=None):
     try:
         model = load_models(args.checkpoint_dir or default_checkpoint_dir())
         runner = JobRunner(model, flags.from_args(CompletionOptions, args), AlignDlib())
-        server = make_server(serve.host, serve.port, runner,
-                             os.path.join(os.path.dirname(os.path.dirname(BUNDLED_MODEL)), "data", "examples"))
+        server = make_server(serve.host, serve.port, runner, EXAMPLES)
     except UserError as e:
         return fail(PROGRAM, e)
     except OSError as e:

@@ -236,7 +236,7 @@ def _provenance(path, raw):
     stored = reader.get_variable_to_shape_map()
     counter = lambda name: (int(reader.get_tensor(f"{name}/.ATTRIBUTES/VARIABLE_VALUE"))
                             if f"{name}/.ATTRIBUTES/VARIABLE_VALUE" in stored else None)
-    ema = any(k.startswith("ema_generator/") for k in stored)
+    ema = holds(path, "ema_generator")
     provenance = {"checkpoint": os.path.basename(path), "step": counter("step"),
                   "epoch": counter("epoch"), "images_seen": counter("images_seen"),
                   "generator": "averaged (--ema)" if ema and not raw else "trained"}

@@ -144,21 +144,21 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
                      options, lowres=lowres)
 
     def best(outputs, count):
-        """The outputs of each image's best start, for the real images of the batch."""
+        """(rows, outputs) of each image's best start, for the real images of the batch."""
         rows = _best_rows(outputs[0].numpy(), starts)[:count]
-        return [x.numpy()[rows] for x in outputs]
+        return rows, [x.numpy()[rows] for x in outputs]
 
     for number, start in enumerate(range(0, len(images), batch_size)):
         count = min(batch_size, len(images) - start)
         search.start(np.repeat(pad_batch(images[start:start + count], batch_size), starts, axis=0), number)
-        losses = best(search.run(0), count)
+        rows, losses = best(search.run(0), count)
         initial, done, stopped = losses[0], 0, False
         snapshot(number, done, losses)
         per = search.units_per_iteration  # HMC: a call may end inside an iteration's proposal
         units, total, every = 0, options.n_iter * per, interval * per
         while units < total and not stopped:
             steps = min(STOP_CHECK_EVALUATIONS, every - units % every, total - units)
-            losses = best(search.run_units(tf.constant(steps, tf.int64)), count)
+            rows, losses = best(search.run_units(tf.constant(steps, tf.int64)), count)
             units += steps
             progress(int(search.iteration.numpy()) - done)
             done = int(search.iteration.numpy())
@@ -167,9 +167,8 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
                 snapshot(number, done, losses)
         generated = losses[3]
         if options.tune_iter and not stopped:
-            z = search.z.numpy()[_best_rows(search.losses(search.z)[0].numpy(), starts)[:count]]
             generated = GeneratorTuning(search.generator, images[start:start + count], weights,
-                                        options).run(z).numpy()
+                                        options).run(search.z.numpy()[rows]).numpy()
         yield SearchedBatch(number, start, generated, losses[0], initial, stopped)
         if stopped:
             return

@@ -29,7 +29,6 @@ def make_grid(images, columns=8):
 
 def save_image(image, path):
     """Writes a uint8 [H, W, C] array as PNG, creating the folder; atomic."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     if image.shape[-1] == 1:
         image = image[..., 0]
     with atomic_write(path, "wb") as f:

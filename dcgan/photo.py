@@ -21,7 +21,6 @@ from align.aligner import alignment_matrix, warp_affine
 from dcgan import images as image_io
 from dcgan.blending import PoissonSolver
 from dcgan.errors import UserError
-from dcgan.files import atomic_write
 
 DILATE = 2  # pixels the hole grows by before it is pasted into, so its edge blends too
 FEATHER = 1.0  # sigma of the paste's soft edge, in photo pixels
@@ -126,17 +125,11 @@ def complete_face(face, model, options, progress=lambda steps: None,
       snapshot: called every --outInterval iterations with the completion so far (uint8).
       stop_requested: polled every few gradient evaluations; True ends the search there.
     """
-    from dcgan.completion import search_batches
+    from dcgan.completion import blend as blend_into, search_batches
     real = face.image[None].astype(np.float32) / 127.5 - 1.0
     solver = PoissonSolver(face.known) if options.blend == "poisson" else None
-
-    def blend(generated):
-        if solver is not None:
-            filled = solver.blend(real, generated)
-        else:
-            filled = np.where(face.known[None, :, :, None] > 0, real, generated)
-        return image_io.to_uint8(np.clip(filled, -1, 1))[0]
-
+    blend = lambda generated: image_io.to_uint8(
+        blend_into(solver, real, generated, face.known[None, :, :, None]))[0]
     batch = next(search_batches(
         model, real, face.known, options.search, interval=options.out_interval,
         snapshot=lambda number, done, losses: snapshot(done, blend(losses[3])),
@@ -144,26 +137,30 @@ def complete_face(face, model, options, progress=lambda steps: None,
     return blend(batch.generated)
 
 
-def paste_back(photo, hole, face, completed):
-    """Blends an aligned completion into the photo inside the (dilated, feathered) hole.
+class PasteBack:
+    """Blends a face's aligned completions into a photo inside the (dilated, feathered) hole.
 
-    Returns:
-      The photo with the face's part of the hole filled; every pixel outside the
-      dilated hole is the input's.
+    The inverse map and the blending weights depend only on the photo, the hole
+    and the face, so they are computed once and reused for every preview.
     """
-    height, width = photo.shape[:2]
-    inverse = np.linalg.inv(np.vstack([face.matrix, [0, 0, 1]]))[:2]
-    back = warp_affine(completed, inverse, (width, height)).astype(np.float64)
-    size = completed.shape[0]
-    covered = warp_affine(np.full((size, size), 255, np.uint8), inverse, (width, height),
-                          Image.Resampling.NEAREST) > 0
-    covered = ndimage.binary_erosion(covered, iterations=1)  # the frame's edge samples black
-    region = ndimage.binary_dilation(hole, iterations=DILATE) & covered
-    alpha = np.where(hole, 1.0, ndimage.gaussian_filter(hole.astype(np.float64), FEATHER) * 2)
-    alpha = np.clip(alpha, 0, 1) * region
-    alpha = alpha[..., None]
-    blended = np.round(photo * (1 - alpha) + back * alpha).astype(np.uint8)
-    return np.where(alpha > 0, blended, photo)
+
+    def __init__(self, photo_shape, hole, face, size):
+        height, width = photo_shape[:2]
+        self.shape = (width, height)
+        self.inverse = np.linalg.inv(np.vstack([face.matrix, [0, 0, 1]]))[:2]
+        covered = warp_affine(np.full((size, size), 255, np.uint8), self.inverse, self.shape,
+                              Image.Resampling.NEAREST) > 0
+        covered = ndimage.binary_erosion(covered, iterations=1)  # the frame's edge samples black
+        region = ndimage.binary_dilation(hole, iterations=DILATE) & covered
+        alpha = np.where(hole, 1.0, ndimage.gaussian_filter(hole.astype(np.float64), FEATHER) * 2)
+        self.alpha = (np.clip(alpha, 0, 1) * region)[..., None]
+
+    def __call__(self, photo, completed):
+        """The photo with the face's part of the hole filled; every pixel outside the
+        dilated hole is the input's."""
+        back = warp_affine(completed, self.inverse, self.shape).astype(np.float64)
+        blended = np.round(photo * (1 - self.alpha) + back * self.alpha).astype(np.uint8)
+        return np.where(self.alpha > 0, blended, photo)
 
 
 def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
@@ -178,11 +175,10 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
     """
     filled, completed = rgb, []
     for face in faces:
-        done = filled
+        done, paste = filled, PasteBack(rgb.shape, hole, face, model.config.image_size)
         crop = complete_face(face, model, options, progress,
-                             lambda _, so_far: preview(paste_back(done, hole, face, so_far)),
-                             stop_requested)
-        filled = paste_back(filled, hole, face, crop)
+                             lambda _, so_far: preview(paste(done, so_far)), stop_requested)
+        filled = paste(filled, crop)
         completed.append(crop)
     return filled, completed
 
@@ -214,9 +210,5 @@ def complete_photo(path, model, options, aligner, out_dir, log=print):
     if uncovered.mean() > 0.5 * hole.mean():
         log(f"warning: {path}: part of the hole lies outside every face and was left as it was")
     out = os.path.join(out_dir, "completed", f"{name}.png")
-    result = Image.fromarray(filled)
-    if image_io.is_grayscale(original):
-        result = result.convert("L")
-    with atomic_write(out, "wb") as f:
-        result.save(f, format="PNG")
+    image_io.save_image(image_io.to_gray(filled) if image_io.is_grayscale(original) else filled, out)
     return out

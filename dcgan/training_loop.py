@@ -156,7 +156,7 @@ class Trainer:
             return path
         return checkpoints.restore_latest(self.checkpoint, directory, log)
 
-    def done(self, steps_per_epoch):
+    def done(self):
         """Whether the run has trained all --epoch epochs, or --max_steps steps."""
         max_steps = self.options.max_steps
         return (int(self.epoch.numpy()) >= self.options.epoch
@@ -171,10 +171,13 @@ class Trainer:
         self.epoch.assign_add(1)
         self.epoch_step.assign(0)
 
+    def epoch_label(self):
+        """'epoch 3/25': the one numbering of progress bars and messages (1-based epochs)."""
+        return f"epoch {min(int(self.epoch.numpy()) + 1, self.options.epoch)}/{self.options.epoch}"
+
     def position(self):
-        """'epoch 3/25, step 1234': the one numbering of progress bars and messages (1-based epochs)."""
-        epoch = min(int(self.epoch.numpy()) + 1, self.options.epoch)
-        return f"epoch {epoch}/{self.options.epoch}, step {int(self.step.numpy())}"
+        """'epoch 3/25, step 1234'."""
+        return f"{self.epoch_label()}, step {int(self.step.numpy())}"
 
     def ema_decay(self):
         """`--ema`, ramped up as `tf.train.ExponentialMovingAverage` does with num_updates.
@@ -255,12 +258,12 @@ def _run(trainer, faces, stop_requested, log):
     writer = tf.summary.create_file_writer(options.log_dir) if chief else tf.summary.create_noop_writer()
     stopped = False
     with writer.as_default(), _Watch(trainer, faces) as watch:
-        while not stopped and not trainer.done(faces.steps_per_epoch):
+        while not stopped and not trainer.done():
             for real in trainer.rest_of_epoch(faces):
                 scalars, tensors = watch.step(real)
                 _record(trainer, watch, scalars, tensors, faces.watched, saver)
                 stopped = stop_requested()
-                if stopped or trainer.done(faces.steps_per_epoch):
+                if stopped or trainer.done():
                     break
             else:
                 trainer.end_epoch()
@@ -305,7 +308,7 @@ class _Watch:
             total = min(total, options.max_steps)
         self.first_step = int(trainer.step.numpy()) + 1
         self.bar = tqdm(total=total, initial=self.first_step - 1, unit="step", dynamic_ncols=True,
-                        disable=not options.progress, desc=trainer.position().split(",")[0])
+                        disable=not options.progress, desc=trainer.epoch_label())
         self.tick = time.perf_counter()
 
     def __enter__(self):
@@ -328,7 +331,7 @@ class _Watch:
         now = time.perf_counter()
         speed = self.trainer.options.batch_size / max(now - self.tick, 1e-9)
         self.tick = now
-        self.bar.set_description(self.trainer.position().split(",")[0], refresh=False)
+        self.bar.set_description(self.trainer.epoch_label(), refresh=False)
         self.bar.set_postfix_str(_format({**scalars, "images_per_s": speed}), refresh=False)
         self.bar.update(1)
         return speed

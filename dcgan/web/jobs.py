@@ -97,9 +97,10 @@ class JobRunner:
         if mask.size != original.size:
             raise BadRequest(f"the mask is {mask.size[0]}x{mask.size[1]}, the photo "
                              f"{original.size[0]}x{original.size[1]}")
-        hole = np.asarray(mask.convert("L")) < 128
         if mask.mode in ("RGBA", "LA"):  # the page's brush: painted pixels are opaque
             hole = np.asarray(mask.getchannel("A")) >= 128
+        else:  # black = missing, as complete.py's mask files
+            hole = np.asarray(mask.convert("L")) < 128
         if not hole.any():
             raise BadRequest("the mask is empty: paint over the part to fill")
         rgb = np.asarray(image_io.to_8bit(original).convert("RGB"))
