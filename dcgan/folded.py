@@ -5,7 +5,8 @@ a = gamma / sqrt(moving_variance + epsilon) and b = beta - a * moving_mean.
 Scaling the previous layer's output channels by a and shifting its bias gives
 the same function with one elementwise pass less per layer. The search needs
 gradients with respect to z only, so the folded weights are constants,
-computed once per model.
+computed once per model, and so are the layers' own forms of them
+(`ops.fixed_conv2d`).
 """
 
 import tensorflow as tf
@@ -39,14 +40,19 @@ class FoldedGenerator(tf.Module):
             else:
                 kernel, bias = layer.kernel, layer.bias
             self.convs.append((tf.constant(kernel), tf.constant(bias)))
+        self.layers = [ops.fixed_conv2d_transpose(kernel) for kernel, _ in self.convs]
 
-    def __call__(self, z):
+    def features(self, z, layers):
+        """The activations after the linear layer and the first `layers` transposed convolutions."""
         kernel, bias = self.linear
         x = tf.nn.relu(tf.reshape(tf.matmul(z, kernel) + bias, [-1, 4, 4, self.base]))
-        for i, (kernel, bias) in enumerate(self.convs, 1):
-            x = tf.nn.bias_add(ops.conv2d_transpose(x, kernel), bias)
-            x = tf.nn.relu(x) if i < len(self.convs) else tf.tanh(x)
+        for layer, (_, bias) in zip(self.layers[:layers], self.convs):
+            x = tf.nn.relu(tf.nn.bias_add(layer(x), bias))
         return x
+
+    def __call__(self, z):
+        x = self.features(z, len(self.layers) - 1)
+        return tf.tanh(tf.nn.bias_add(self.layers[-1](x), self.convs[-1][1]))
 
 
 class FoldedDiscriminator(tf.Module):
@@ -63,12 +69,13 @@ class FoldedDiscriminator(tf.Module):
                 a, b = _affine(getattr(discriminator, f"d_bn{i}"))
                 kernel, bias = kernel * a, bias * a + b
             self.convs.append((tf.constant(kernel), tf.constant(bias)))
+        self.layers = [ops.fixed_conv2d(kernel) for kernel, _ in self.convs]
         linear = getattr(discriminator, f"d_h{n - 1}_lin")
         self.linear = (tf.constant(linear.kernel), tf.constant(linear.bias))
 
     def __call__(self, images):
         x = images
-        for kernel, bias in self.convs:
-            x = ops.lrelu(tf.nn.bias_add(ops.conv2d(x, kernel), bias))
+        for layer, (_, bias) in zip(self.layers, self.convs):
+            x = ops.lrelu(tf.nn.bias_add(layer(x), bias))
         kernel, bias = self.linear
         return tf.squeeze(tf.matmul(tf.reshape(x, [tf.shape(x)[0], -1]), kernel) + bias, axis=1)

@@ -12,7 +12,6 @@ patches with its own kernel. The trained weights are never changed.
 import keras
 import tensorflow as tf
 
-import ops
 from ops import fast_conv
 
 TUNED_LAYERS = 2
@@ -51,11 +50,7 @@ class GeneratorTuning:
 
     def features(self, z):
         """G's output before the tuned layers: fixed, since z is."""
-        kernel, bias = self.folded.linear
-        x = tf.nn.relu(tf.reshape(tf.matmul(z, kernel) + bias, [-1, 4, 4, self.folded.base]))
-        for kernel, bias in self.folded.convs[:-TUNED_LAYERS]:
-            x = tf.nn.relu(tf.nn.bias_add(ops.conv2d_transpose(x, kernel), bias))
-        return x
+        return self.folded.features(z, len(self.folded.layers) - TUNED_LAYERS)
 
     def generate(self, features):
         """The tuned layers on `features`: G(z) with each image's own last layers."""

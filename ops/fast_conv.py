@@ -2,13 +2,16 @@
 
 On the CPU that op (the transposed convolution's forward pass, and every
 convolution's input gradient) is 3-9x slower than the rest of TF's convolution
-kernels. A 5x5 stride-2 'SAME' transposed convolution equals a stride-1 3x3
-convolution with 4x the output channels, one per output phase, followed by
-`depth_to_space` (the sub-pixel form). With `tf.custom_gradient`:
+kernels. A 5x5 stride-2 'SAME' transposed convolution is four stride-1
+convolutions, one per output phase (row and column parity), of 2x2, 2x3, 3x2
+and 3x3 taps, interleaved by `depth_to_space` (the phase form: the 25 taps,
+none zero). Where the output has few channels (the image's three) one 3x3
+convolution with 4x the output channels is faster (the sub-pixel form: 36
+taps, 11 of them zero). With `tf.custom_gradient`:
 
-- transposed conv: forward = sub-pixel; input gradient = a plain stride-2
+- transposed conv: forward = the phase form; input gradient = a plain stride-2
   conv; kernel gradient = `Conv2DBackpropFilter`.
-- strided conv: forward = native; input gradient = the sub-pixel form;
+- strided conv: forward = native; input gradient = the phase form;
   kernel gradient = `Conv2DBackpropFilter`.
 
 The kernels keep their plain layouts, so weights move freely between these
@@ -48,16 +51,39 @@ def subpixel_kernel(kernel):
     return tf.reshape(tf.transpose(taps, [0, 1, 4, 2, 3]), [3, 3, in_channels, 4 * out_channels])
 
 
-def subpixel_conv2d_transpose(x, kernel):
-    """`conv2d_transpose(x, kernel, 2H x 2W, stride 2, SAME)` as a stride-1 conv + depth_to_space."""
-    y = tf.nn.conv2d(x, subpixel_kernel(kernel), strides=1, padding="SAME")
-    return tf.nn.depth_to_space(y, 2)
+# Fewer output channels than this: the one sub-pixel convolution beats four small ones.
+PHASE_FORM_MIN_CHANNELS = 16
+
+
+def stride1_kernels(kernel):
+    """[5, 5, out, in] transposed-conv kernel -> the stride-1 conv kernels that compute it: four
+    phase kernels [2 or 3, 2 or 3, in, out], or one sub-pixel kernel for few output channels."""
+    if kernel.shape[2] < PHASE_FORM_MIN_CHANNELS:
+        return [subpixel_kernel(kernel)]
+    k = tf.transpose(kernel, [0, 1, 3, 2])
+    # Phase a uses taps (3, 1) at offsets (-1, 0) when even, (4, 2, 0) at (-1, 0, 1) when odd.
+    return [k[3 + a::-2, 3 + b::-2] for a in range(2) for b in range(2)]
+
+
+def apply_stride1(x, kernels):
+    """The transposed convolution of x by its `stride1_kernels`: output 2H x 2W."""
+    if len(kernels) == 1:
+        return tf.nn.depth_to_space(tf.nn.conv2d(x, kernels[0], strides=1, padding="SAME"), 2)
+    padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]])
+    height, width = tf.shape(x)[1], tf.shape(x)[2]
+    phases = [tf.nn.conv2d(padded[:, :height + 1 + i // 2, :width + 1 + i % 2], kernel, strides=1,
+                           padding="VALID") for i, kernel in enumerate(kernels)]
+    return tf.nn.depth_to_space(tf.concat(phases, axis=3), 2)
 
 
 def _kernel_gradient(inputs, kernel, output_gradient):
     return tf.raw_ops.Conv2DBackpropFilter(
         input=inputs, filter_sizes=tf.shape(kernel), out_backprop=output_gradient,
         strides=[1, 2, 2, 1], padding="SAME")
+
+
+def _transpose(x, kernel):
+    return apply_stride1(x, stride1_kernels(kernel))
 
 
 @tf.custom_gradient
@@ -68,7 +94,7 @@ def conv2d_transpose(x, kernel):
         dx = tf.nn.conv2d(dy, kernel, strides=2, padding="SAME")
         return dx, _kernel_gradient(dy, kernel, x)
 
-    return subpixel_conv2d_transpose(x, kernel), gradient
+    return _transpose(x, kernel), gradient
 
 
 @tf.custom_gradient
@@ -76,13 +102,38 @@ def conv2d(x, kernel):
     """5x5 stride-2 SAME convolution, kernel [5, 5, in, out], on even-sized inputs."""
 
     def gradient(dy):
-        return subpixel_conv2d_transpose(dy, kernel), _kernel_gradient(x, kernel, dy)
+        return _transpose(dy, kernel), _kernel_gradient(x, kernel, dy)
 
     return tf.nn.conv2d(x, kernel, strides=2, padding="SAME"), gradient
 
 
+def fixed_conv2d_transpose(kernel):
+    """`x -> conv2d_transpose(x, kernel)` for a kernel that never changes (the search's folded
+    weights), with gradients for x only. The stride-1 kernels are made here, once: in a graph,
+    Grappler does not fold constants over 10 MB, and remaking gf 64's largest costs a third of
+    a search iteration."""
+    kernels = stride1_kernels(kernel)
+
+    @tf.custom_gradient
+    def apply(x):
+        return apply_stride1(x, kernels), lambda dy: tf.nn.conv2d(dy, kernel, strides=2, padding="SAME")
+
+    return apply
+
+
+def fixed_conv2d(kernel):
+    """`x -> conv2d(x, kernel)` for a kernel that never changes, gradients for x only (see above)."""
+    kernels = stride1_kernels(kernel)
+
+    @tf.custom_gradient
+    def apply(x):
+        return tf.nn.conv2d(x, kernel, strides=2, padding="SAME"), lambda dy: apply_stride1(dy, kernels)
+
+    return apply
+
+
 def native_transpose_is_slow(batch=32, size=8, in_channels=256, out_channels=128, repeats=3):
-    """Times this machine's native transposed convolution against the sub-pixel form on a
+    """Times this machine's native transposed convolution against the phase form on a
     mid-sized layer: True where Conv2DBackpropInput is the slower (it is 3-9x slower than
     other kernels on some CPUs, on par on others). About a second, once per process."""
     import time
@@ -90,7 +141,7 @@ def native_transpose_is_slow(batch=32, size=8, in_channels=256, out_channels=128
     kernel = tf.random.stateless_normal([5, 5, out_channels, in_channels], [0, 1]) * 0.02
     shape = [batch, 2 * size, 2 * size, out_channels]
     native = tf.function(lambda: tf.nn.conv2d_transpose(x, kernel, shape, strides=2, padding="SAME"))
-    subpixel = tf.function(lambda: subpixel_conv2d_transpose(x, kernel))
+    phases = tf.function(lambda: _transpose(x, kernel))
 
     def best_time(function):
         function()
@@ -101,4 +152,4 @@ def native_transpose_is_slow(batch=32, size=8, in_channels=256, out_channels=128
             times.append(time.perf_counter() - start)
         return min(times)
 
-    return best_time(native) > best_time(subpixel)
+    return best_time(native) > best_time(phases)

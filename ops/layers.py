@@ -122,6 +122,20 @@ def conv2d_transpose(x, kernel):
     return tf.nn.conv2d_transpose(x, kernel, out_shape, strides=STRIDE, padding="SAME")
 
 
+def fixed_conv2d(kernel):
+    """`x -> conv2d(x, kernel)` for a constant kernel, gradients for x only: the z search's layers."""
+    if use_fast_ops(int(kernel.shape[2])):
+        return fast_conv.fixed_conv2d(kernel)
+    return lambda x: conv2d(x, kernel)
+
+
+def fixed_conv2d_transpose(kernel):
+    """`x -> conv2d_transpose(x, kernel)` for a constant kernel, gradients for x only."""
+    if use_fast_ops(int(kernel.shape[2])):
+        return fast_conv.fixed_conv2d_transpose(kernel)
+    return lambda x: conv2d_transpose(x, kernel)
+
+
 def batch_norm(name, synchronized=False):
     """Batch norm with the original's epsilon 1e-5 and moving-average decay 0.9.
 

@@ -24,7 +24,7 @@ def _assert_close(fast, native):
         np.testing.assert_allclose(a, b, atol=1e-5 * np.abs(b).max(), rtol=0)
 
 
-@pytest.mark.parametrize("size,c_in,c_out", [(4, 32, 16), (8, 16, 8), (16, 8, 3), (2, 4, 4)])
+@pytest.mark.parametrize("size,c_in,c_out", [(4, 32, 16), (2, 8, 16), (8, 16, 8), (16, 8, 3), (2, 4, 4)])
 def test_transposed_conv_matches_native(size, c_in, c_out):
     rng = np.random.default_rng(size)
     x = tf.constant(rng.normal(size=(3, size, size, c_in)), tf.float32)
@@ -35,7 +35,7 @@ def test_transposed_conv_matches_native(size, c_in, c_out):
                   _values_and_gradients(native, x, kernel, weights))
 
 
-@pytest.mark.parametrize("size,c_in,c_out", [(8, 3, 16), (16, 8, 4), (4, 16, 32)])
+@pytest.mark.parametrize("size,c_in,c_out", [(8, 3, 16), (16, 8, 4), (4, 16, 32), (8, 32, 16)])
 def test_strided_conv_matches_native(size, c_in, c_out):
     rng = np.random.default_rng(size)
     x = tf.constant(rng.normal(size=(3, size, size, c_in)), tf.float32)
@@ -77,3 +77,26 @@ def test_whole_model_matches_native_with_the_same_weights(implementation):
             assert max(np.abs(a).max(), np.abs(b).max()) < 1e-4 * largest, name
         else:
             _assert_close([a], [b])
+
+
+@pytest.mark.parametrize("transposed", [True, False])
+def test_fixed_kernel_layers_match_native_values_and_input_gradients(transposed):
+    rng = np.random.default_rng(7)
+    x = tf.constant(rng.normal(size=(2, 8, 8, 16)), tf.float32)
+    if transposed:
+        kernel = tf.constant(rng.normal(0, 0.02, (5, 5, 16, 16)), tf.float32)
+        fixed, native = fast_conv.fixed_conv2d_transpose(kernel), lambda x: tf.nn.conv2d_transpose(
+            x, kernel, [2, 16, 16, 16], 2, "SAME")
+    else:
+        kernel = tf.constant(rng.normal(0, 0.02, (5, 5, 16, 16)), tf.float32)
+        fixed, native = fast_conv.fixed_conv2d(kernel), lambda x: tf.nn.conv2d(x, kernel, 2, "SAME")
+    weights = tf.constant(rng.normal(size=native(x).shape), tf.float32)
+
+    def values_and_gradient(function):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = function(x)
+            loss = tf.reduce_sum(y * weights)
+        return [y.numpy(), tape.gradient(loss, x).numpy()]
+
+    _assert_close(values_and_gradient(tf.function(fixed)), values_and_gradient(native))
