@@ -237,8 +237,8 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
     if (options.mixed_precision or options.xla) and not tf.config.list_logical_devices("GPU"):
         raise UserError("--mixed_precision and --xla need a GPU; none is visible "
                         "(pip install 'tensorflow[and-cuda]==2.21.*' for CUDA)")
-    faces = data.prepare_training_data(options, log)
-    with _lock(options, strategy):
+    with _lock(options, strategy):  # before reading the images: a second run is refused at once
+        faces = data.prepare_training_data(options, log)
         return _run(Trainer(options, strategy), faces, stop_requested, log)
 
 

@@ -91,6 +91,9 @@ def test_a_second_run_into_the_same_checkpoint_dir_is_refused(tmp_path, faces_di
         result = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY, "--max_steps", "1",
                          *_outputs(tmp_path))
         assert "is in use by process" in assert_one_line_error(result)
+        (tmp_path / "empty").mkdir()  # refused before the images are read: not "no images"
+        result = run_cli("train_dcgan.py", "--dataset", str(tmp_path / "empty"), *TINY, *_outputs(tmp_path))
+        assert "is in use by process" in assert_one_line_error(result)
     # A run that died leaves the lock file but no lock: the next run goes on.
     assert (tmp_path / "ck" / ".lock").exists()
     result = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY, "--max_steps", "1", *_outputs(tmp_path))
