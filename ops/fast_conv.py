@@ -69,10 +69,9 @@ def apply_stride1(x, kernels):
     """The transposed convolution of x by its `stride1_kernels`: output 2H x 2W."""
     if len(kernels) == 1:
         return tf.nn.depth_to_space(tf.nn.conv2d(x, kernels[0], strides=1, padding="SAME"), 2)
-    padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]])
-    height, width = tf.shape(x)[1], tf.shape(x)[2]
-    phases = [tf.nn.conv2d(padded[:, :height + 1 + i // 2, :width + 1 + i % 2], kernel, strides=1,
-                           padding="VALID") for i, kernel in enumerate(kernels)]
+    # Every phase looks one row (column) back; the odd ones also one ahead.
+    phases = [tf.nn.conv2d(x, kernel, strides=1, padding=[[0, 0], [1, i // 2], [1, i % 2], [0, 0]])
+              for i, kernel in enumerate(kernels)]
     return tf.nn.depth_to_space(tf.concat(phases, axis=3), 2)
 
 
