@@ -4,6 +4,7 @@ on the same faces and masks, with PSNR, SSIM, L1 and landmark error."""
 import csv
 import dataclasses
 import os
+import time
 
 import numpy as np
 from dcgan import images as image_io
@@ -15,25 +16,32 @@ from dcgan.masks import lowres_known, make_mask
 
 METHODS = ("dcgan_poisson", "dcgan_paste") + tuple(BASELINES)
 ALL_MASKS = ("center", "random", "left", "half", "pattern")
-METRICS = ("psnr", "ssim", "l1", "landmark", "identity", "same_person")
+METRICS = ("psnr", "ssim", "l1", "landmark", "identity", "same_person", "seconds")
 FACE_METRICS = ("landmark", "identity", "same_person")  # on the faces dlib finds in the originals
 FIGURE_FACES = 4
 
 
 def fill_all(model, real, mask, options, lowres=False, progress=lambda n: None):
-    """Every method's fill of `real` ([N, H, W, C] in [-1, 1]) under `mask`, in [-1, 1]."""
+    """Every method's fill of `real` ([N, H, W, C] in [-1, 1]) under `mask`, in [-1, 1], and
+    its seconds per image (the DCGAN's include the search, shared by both of its rows)."""
     known = mask[None, :, :, None]
+    start = time.perf_counter()
     generated = []
     for batch in search_batches(model, real, mask, options, lowres):
         generated.append(batch.generated)
         progress(len(batch.generated))
     generated = np.concatenate(generated)
+    search = time.perf_counter() - start
     masked = real * known
-    fills = {"dcgan_poisson": blend(PoissonSolver(mask), real, generated, known),
-             "dcgan_paste": blend(None, real, generated, known)}
-    for name, fill in BASELINES.items():
-        fills[name] = fill(masked, mask)
-    return fills
+    fills, seconds = {}, {}
+    methods = {"dcgan_poisson": lambda: blend(PoissonSolver(mask), real, generated, known),
+               "dcgan_paste": lambda: blend(None, real, generated, known)}
+    methods.update({name: (lambda fill=fill: fill(masked, mask)) for name, fill in BASELINES.items()})
+    for name, fill in methods.items():
+        start = time.perf_counter()
+        fills[name] = fill()
+        seconds[name] = (time.perf_counter() - start + (search if name.startswith("dcgan") else 0)) / len(real)
+    return fills, seconds
 
 
 def score(originals, filled, hole, faces, original_faces):
@@ -88,7 +96,7 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
     for mask_type in mask_types(m.mask_type):
         mask = make_mask(mask_type, size, m.center_scale, m.random_fraction, m.side, m.mask_file,
                          options.search.seed, log)
-        fills = fill_all(model, real, mask, options.search, lowres_known(mask_type), progress)
+        fills, seconds = fill_all(model, real, mask, options.search, lowres_known(mask_type), progress)
         for method in METHODS:
             filled = image_io.to_uint8(fills[method])
             for (metric, region), values in score(originals, filled, mask < 0.5, faces,
@@ -96,6 +104,8 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
                 mean, ci95, n = metrics.mean_and_ci95(values)
                 rows.append({"method": method, "mask": mask_type, "metric": metric, "region": region,
                              "mean": mean, "ci95": ci95, "n": n})
+            rows.append({"method": method, "mask": mask_type, "metric": "seconds", "region": "whole",
+                         "mean": seconds[method], "ci95": 0.0, "n": len(real)})
         _write_figure(real, mask, fills, os.path.join(options.out, f"figure_{mask_type}.png"))
     return rows
 
@@ -159,6 +169,8 @@ def to_markdown(rows):
             for metric, region in columns:
                 row = cells.get((method, metric, region))
                 text = "" if row is None else f"{row['mean']:.3g} ± {row['ci95']:.2g}"
+                if row is not None and metric == "seconds":
+                    text = f"{row['mean']:.3g}"
                 if row is not None and metric in FACE_METRICS:
                     text = ("no face" if row["n"] == 0 else text) + f" (n={row['n']})"
                 values.append(text)
