@@ -6,7 +6,8 @@ Scaling the previous layer's output channels by a and shifting its bias gives
 the same function with one elementwise pass less per layer. The search needs
 gradients with respect to z only, so the folded weights are constants,
 computed once per model, and so are the layers' own forms of them
-(`ops.fixed_conv2d`).
+(`ops.fixed_conv2d`). With `dtype` bfloat16 the layers run in bfloat16 and
+take and give float32 (the losses and z stay float32).
 """
 
 import tensorflow as tf
@@ -23,8 +24,9 @@ def _affine(batch_norm):
 class FoldedGenerator(tf.Module):
     """`Generator(z, training=False)` as constants: linear, then transposed convolutions."""
 
-    def __init__(self, generator):
+    def __init__(self, generator, dtype=tf.float32):
         super().__init__(name="folded_generator")
+        self.dtype = dtype
         n, base = generator.num_layers, generator.base_channels
         a, b = _affine(generator.g_bn0)
         spatial = tf.size(generator.g_h0_lin.bias) // base  # 16 positions of the 4x4 map, channels last
@@ -40,26 +42,31 @@ class FoldedGenerator(tf.Module):
             else:
                 kernel, bias = layer.kernel, layer.bias
             self.convs.append((tf.constant(kernel), tf.constant(bias)))
-        self.layers = [ops.fixed_conv2d_transpose(kernel) for kernel, _ in self.convs]
+        self.layers = [ops.fixed_conv2d_transpose(tf.cast(kernel, dtype)) for kernel, _ in self.convs]
 
     def features(self, z, layers):
-        """The activations after the linear layer and the first `layers` transposed convolutions."""
-        kernel, bias = self.linear
-        x = tf.nn.relu(tf.reshape(tf.matmul(z, kernel) + bias, [-1, 4, 4, self.base]))
+        """The activations (float32) after the linear layer and the first `layers` transposed convolutions."""
+        return tf.cast(self._features(z, layers), tf.float32)
+
+    def _features(self, z, layers):
+        kernel, bias = [tf.cast(w, self.dtype) for w in self.linear]
+        x = tf.nn.relu(tf.reshape(tf.matmul(tf.cast(z, self.dtype), kernel) + bias, [-1, 4, 4, self.base]))
         for layer, (_, bias) in zip(self.layers[:layers], self.convs):
-            x = tf.nn.relu(tf.nn.bias_add(layer(x), bias))
+            x = tf.nn.relu(tf.nn.bias_add(layer(x), tf.cast(bias, self.dtype)))
         return x
 
     def __call__(self, z):
-        x = self.features(z, len(self.layers) - 1)
-        return tf.tanh(tf.nn.bias_add(self.layers[-1](x), self.convs[-1][1]))
+        x = self._features(z, len(self.layers) - 1)
+        x = tf.nn.bias_add(self.layers[-1](x), tf.cast(self.convs[-1][1], self.dtype))
+        return tf.tanh(tf.cast(x, tf.float32))
 
 
 class FoldedDiscriminator(tf.Module):
     """`Discriminator(images, training=False)` as constants: convolutions, then one logit."""
 
-    def __init__(self, discriminator):
+    def __init__(self, discriminator, dtype=tf.float32):
         super().__init__(name="folded_discriminator")
+        self.dtype = dtype
         n = discriminator.num_layers
         self.convs = []
         for i in range(n):
@@ -69,13 +76,15 @@ class FoldedDiscriminator(tf.Module):
                 a, b = _affine(getattr(discriminator, f"d_bn{i}"))
                 kernel, bias = kernel * a, bias * a + b
             self.convs.append((tf.constant(kernel), tf.constant(bias)))
-        self.layers = [ops.fixed_conv2d(kernel) for kernel, _ in self.convs]
+        self.layers = [ops.fixed_conv2d(tf.cast(kernel, dtype)) for kernel, _ in self.convs]
         linear = getattr(discriminator, f"d_h{n - 1}_lin")
         self.linear = (tf.constant(linear.kernel), tf.constant(linear.bias))
 
     def __call__(self, images):
-        x = images
+        """The logits (float32) of float32 images."""
+        x = tf.cast(images, self.dtype)
         for layer, (_, bias) in zip(self.layers, self.convs):
-            x = ops.lrelu(tf.nn.bias_add(layer(x), bias))
+            x = ops.lrelu(tf.nn.bias_add(layer(x), tf.cast(bias, self.dtype)))
         kernel, bias = self.linear
-        return tf.squeeze(tf.matmul(tf.reshape(x, [tf.shape(x)[0], -1]), kernel) + bias, axis=1)
+        x = tf.cast(tf.reshape(x, [tf.shape(x)[0], -1]), tf.float32)
+        return tf.squeeze(tf.matmul(x, kernel) + bias, axis=1)

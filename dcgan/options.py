@@ -68,6 +68,10 @@ class SearchOptions:
     hmc_eps: float = option(0.001, "HMC leapfrog step", flag="--hmcEps")
     hmc_l: int = option(100, "HMC leapfrog steps per iteration", flag="--hmcL", minimum=1)
     hmc_anneal: float = option(1.0, "HMC beta is multiplied by this every iteration", flag="--hmcAnneal")
+    precision: str = option(
+        "float32", "G and D's arithmetic in the search (losses and z stay float32): auto picks "
+        "bfloat16 on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere (float32 "
+        "by default until measured on such a CPU: see README)", choices=PRECISIONS)
     seed: int = option(0, "seed of the start z, random masks and HMC")
     tune_iter: int = option(0, "after the search, tune each image's own copy of G's last two "
                                "layers for N Adam steps on the known pixels, then fill the hole "

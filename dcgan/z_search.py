@@ -8,6 +8,7 @@ batch size.
 
 import tensorflow as tf
 
+from dcgan import precision
 from dcgan.completion_loss import contextual_loss, perceptual_loss
 from dcgan.folded import FoldedDiscriminator, FoldedGenerator
 from dcgan.options import APPROACHES, SearchOptions  # noqa: F401 (what ZSearch takes)
@@ -22,15 +23,19 @@ class ZSearch:
       options: `SearchOptions`.
       lowres: add the 8x8 block-means term to the contextual loss.
       fold: run G and D with batch norm folded into the layers before it (the
-        same function, faster); False runs the Keras models themselves.
+        same function, faster), in `options.precision`; False runs the Keras
+        models themselves, in float32.
     """
 
     def __init__(self, model, images, weights, options, lowres=False, fold=True):
         if options.approach not in APPROACHES:
             raise ValueError(f"unknown approach {options.approach}")
+        self.precision = "float32" if not fold else precision.resolve(
+            options.precision, bool(tf.config.list_logical_devices("GPU")))
         if fold:
-            self.generator = FoldedGenerator(model.generator)
-            self.discriminator = FoldedDiscriminator(model.discriminator)
+            dtype = tf.as_dtype(self.precision)
+            self.generator = FoldedGenerator(model.generator, dtype)
+            self.discriminator = FoldedDiscriminator(model.discriminator, dtype)
         else:
             self.generator = lambda z: model.generator(z, training=False)
             self.discriminator = lambda images: model.discriminator(images, training=False)
