@@ -60,8 +60,8 @@ def step_flops(config, batch):
     return batch * (g + 2 * 3 * d + 2 * (3 * g + 2 * d))
 
 
-def time_train_step(config, batch_size, seconds):
-    trainer = Trainer(TrainOptions(dataset="", model=config, batch_size=batch_size))
+def time_train_step(config, batch_size, seconds, precision):
+    trainer = Trainer(TrainOptions(dataset="", model=config, batch_size=batch_size, precision=precision))
     real = tf.random.uniform([batch_size, config.image_size, config.image_size, 3], -1, 1)
     for _ in range(2):
         float(trainer.train_step(real)[0]["d_loss"])
@@ -78,13 +78,13 @@ def main():
     ops.set_implementation(a.ops)
     config = ModelConfig(image_size=a.image_size, gf_dim=a.gf_dim, df_dim=a.df_dim or a.gf_dim)
     ceiling = matmul_gflops()
-    images_per_s = time_train_step(config, a.batch_size, a.seconds)
+    images_per_s = time_train_step(config, a.batch_size, a.seconds, a.precision)
     flops = step_flops(config, a.batch_size)
     achieved = images_per_s / a.batch_size * flops / 1e9
     print(json.dumps({
         "train_images_per_s": round(images_per_s, 2), "image_size": a.image_size,
         "gf_dim": config.gf_dim, "df_dim": config.df_dim, "batch_size": a.batch_size, "ops": a.ops,
-        "step_gflop": round(flops / 1e9, 1), "achieved_gflops": round(achieved, 1),
+        "precision": a.precision, "step_gflop": round(flops / 1e9, 1), "achieved_gflops": round(achieved, 1),
         "matmul_ceiling_gflops": round(ceiling, 1),
         "fraction_of_ceiling": round(achieved / ceiling, 3), "device": tf.test.gpu_device_name() or "cpu",
     }))
