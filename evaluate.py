@@ -1,10 +1,12 @@
 """Measure completion quality on held-out faces: this project's DCGAN completion (Poisson-blended
 and pasted) beside classical fills (harmonic, biharmonic, mean colour), with PSNR, SSIM, L1
-(whole image and hole) and the landmark error of dlib's 68 points.
+(whole image and hole), the landmark error of dlib's 68 points, the identity distance of
+dlib's face recognition network and the seconds per face.
 
     python evaluate.py --images aligned_test/ --maskType center --nIter 1000 --out evaluation
 
-Writes results.md, results.csv and figure_<mask>.png into --out, and prints the table.
+Writes results.md, results.csv, model.json (the model and how it was made) and
+figure_<mask>.png into --out, and prints the table.
 """
 
 import argparse
@@ -61,8 +63,8 @@ def main(argv=None):
             rows = evaluate(paths, model, options, aligner=aligner, progress=bar.update, log=tqdm.write)
     except UserError as e:
         return fail(PROGRAM, e)
-    print(write_results(rows, options.out))
-    print(f"wrote {os.path.join(options.out, 'results.md')}, results.csv and figure_*.png")
+    print(write_results(rows, options.out, model))
+    print(f"wrote {os.path.join(options.out, 'results.md')}, results.csv, model.json and figure_*.png")
     return 0
 
 

@@ -6,7 +6,7 @@ import typing
 
 import tensorflow as tf
 
-from dcgan.config import ModelConfig
+from dcgan.config import CONFIG_FILE, ModelConfig
 from dcgan.errors import UserError
 from dcgan.files import read_json, write_json
 
@@ -228,6 +228,12 @@ def export_model(checkpoint_dir, out_dir, dtype="float16", raw=False):
     prefix = tf.train.Checkpoint(**tree).write(os.path.join(out_dir, "model"))
     config.save(out_dir, provenance=_provenance(path, raw))
     return prefix
+
+
+def provenance(path):
+    """How the model at `path` was made: a bundle's config.json says, else the checkpoint is read."""
+    config = os.path.join(os.path.dirname(path), CONFIG_FILE)
+    return (os.path.exists(config) and read_json(config).get("provenance")) or _provenance(path, raw=False)
 
 
 def _provenance(path, raw):

@@ -10,8 +10,10 @@ import numpy as np
 from dcgan import images as image_io
 from dcgan import metrics
 from dcgan.baselines import BASELINES
+from dcgan.checkpoints import provenance
 from dcgan.blending import PoissonSolver
 from dcgan.completion import blend, read_inputs, search_batches
+from dcgan.files import write_json
 from dcgan.masks import lowres_known, make_mask
 
 METHODS = ("dcgan_poisson", "dcgan_paste") + tuple(BASELINES)
@@ -19,6 +21,7 @@ ALL_MASKS = ("center", "random", "left", "half", "pattern")
 METRICS = ("psnr", "ssim", "l1", "landmark", "identity", "same_person", "seconds")
 FACE_METRICS = ("landmark", "identity", "same_person")  # on the faces dlib finds in the originals
 FIGURE_FACES = 4
+MODEL_FILE = "model.json"
 
 
 def fill_all(model, real, mask, options, lowres=False, progress=lambda n: None):
@@ -140,9 +143,12 @@ def _write_figure(real, mask, fills, path):
     image_io.save_grid(grid, path, columns=len(columns))
 
 
-def write_results(rows, out_dir):
-    """results.csv (method, mask, metric, region, mean, ci95, n) and results.md; returns the Markdown."""
+def write_results(rows, out_dir, model=None):
+    """results.csv (method, mask, metric, region, mean, ci95, n), results.md and, given the
+    `checkpoints.LoadedModel`, model.json (its path and how it was made); returns the Markdown."""
     os.makedirs(out_dir, exist_ok=True)
+    if model is not None:
+        write_json(os.path.join(out_dir, MODEL_FILE), {"path": model.path, **provenance(model.path)})
     fields = ["method", "mask", "metric", "region", "mean", "ci95", "n"]
     with open(os.path.join(out_dir, "results.csv"), "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields)

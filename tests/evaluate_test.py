@@ -1,6 +1,7 @@
 """evaluate.py on a tiny model: a row per method and a finite value in every cell."""
 
 import csv
+import json
 import os
 
 import numpy as np
@@ -30,6 +31,8 @@ def test_table_has_every_method_and_finite_cells(tiny_model, face_pngs, tmp_path
     table = (out / "results.md").read_text()
     assert all(f"| {method} |" in table for method in METHODS)
     assert (out / "figure_center.png").exists()
+    model = json.load(open(out / "model.json"))  # which model, and how it was made
+    assert model["path"].startswith(tiny_model) and model["step"] > 0 and model["images_seen"] > 0
 
 
 def test_landmark_column_has_the_same_faces_in_every_row(tmp_path):
