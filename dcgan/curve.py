@@ -1,0 +1,113 @@
+"""Completion quality against training: evaluate.py's results for checkpoints along a run, as one
+picture and one Markdown table.
+
+    python -m dcgan.curve evaluations/step* --reference evaluations/old_bundle --out curve.png
+
+Each folder is an `evaluate.py --out` of one checkpoint (its model.json gives the images seen);
+the reference, another model on the same faces and settings, is drawn as a dashed line.
+"""
+
+import argparse
+import csv
+import json
+import os
+import sys
+
+from PIL import Image, ImageDraw
+
+METHOD = "dcgan_poisson"
+PANELS = (("psnr", "hole", "hole PSNR (dB)"), ("ssim", "hole", "hole SSIM"),
+          ("landmark", "whole", "landmark error (px)"), ("identity", "whole", "identity distance"))
+PANEL_SIZE, MARGIN = (360, 240), (56, 28, 16, 40)  # left, top, right, bottom
+LINE, REFERENCE, TEXT, GRID = (31, 119, 180), (214, 39, 40), (30, 30, 30), (225, 225, 225)
+
+
+def read_run(folder):
+    """{(metric, region): (mean, ci95)} of the DCGAN's row, and the images seen (None if unknown)."""
+    with open(os.path.join(folder, "results.csv")) as f:
+        cells = {(r["metric"], r["region"]): (float(r["mean"]), float(r["ci95"]))
+                 for r in csv.DictReader(f) if r["method"] == METHOD}
+    model = os.path.join(folder, "model.json")
+    images = json.load(open(model)).get("images_seen") if os.path.exists(model) else None
+    return cells, images
+
+
+def draw_curve(runs, reference, path):
+    """One panel per metric: mean and 95% interval against images seen; the reference dashed."""
+    width, height = PANEL_SIZE
+    picture = Image.new("RGB", (width * len(PANELS), height), "white")
+    xs = [images for _, images in runs]
+    x_low, x_high = 0, max(xs) * 1.05
+    for index, (metric, region, title) in enumerate(PANELS):
+        draw = ImageDraw.Draw(picture)
+        left, top = index * width + MARGIN[0], MARGIN[1]
+        right, bottom = (index + 1) * width - MARGIN[2], height - MARGIN[3]
+        points = [(images, cells[(metric, region)]) for cells, images in runs if (metric, region) in cells]
+        values = [m + s * c for _, (m, c) in points for s in (-1, 1)]
+        if reference and (metric, region) in reference:
+            values += [reference[(metric, region)][0]]
+        if not values:
+            continue
+        y_low, y_high = min(values), max(values)
+        pad = (y_high - y_low) * 0.1 or 1.0
+        y_low, y_high = y_low - pad, y_high + pad
+        to_x = lambda x: left + (x - x_low) / (x_high - x_low) * (right - left)
+        to_y = lambda y: bottom - (y - y_low) / (y_high - y_low) * (bottom - top)
+        for tick in range(5):
+            value = y_low + (y_high - y_low) * tick / 4
+            draw.line([(left, to_y(value)), (right, to_y(value))], GRID)
+            draw.text((left - 50, to_y(value) - 6), f"{value:.3g}", TEXT)
+        draw.rectangle([left, top, right, bottom], outline=TEXT)
+        draw.text((left, 8), title, TEXT)
+        draw.text((left, bottom + 8), f"0 ... {x_high / 1000:.0f}k images seen", TEXT)
+        if reference and (metric, region) in reference:
+            y = to_y(reference[(metric, region)][0])
+            for x in range(int(left), int(right), 12):
+                draw.line([(x, y), (min(x + 6, right), y)], REFERENCE, width=2)
+        draw.line([(to_x(x), to_y(m)) for x, (m, _) in points], LINE, width=2)
+        for x, (m, c) in points:
+            draw.line([(to_x(x), to_y(m - c)), (to_x(x), to_y(m + c))], LINE)
+            draw.ellipse([to_x(x) - 3, to_y(m) - 3, to_x(x) + 3, to_y(m) + 3], fill=LINE)
+    picture.save(path)
+
+
+def table(runs, reference):
+    """Markdown: a row per checkpoint (and the reference), a column per panel."""
+    lines = ["| images seen | " + " | ".join(title for _, _, title in PANELS) + " |",
+             "|---|" + "---|" * len(PANELS)]
+    rows = [(f"{images:,}", cells) for cells, images in runs]
+    rows += [("reference", reference)] if reference else []
+    for label, cells in rows:
+        values = [f"{cells[(m, r)][0]:.3g} ± {cells[(m, r)][1]:.2g}" if (m, r) in cells else ""
+                  for m, r, _ in PANELS]
+        lines.append(f"| {label} | " + " | ".join(values) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m dcgan.curve", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("runs", nargs="+", help="evaluate.py output folders, one per checkpoint")
+    p.add_argument("--reference", help="an evaluate.py output folder drawn as a dashed line")
+    p.add_argument("--out", default="curve.png", help="the picture (default: %(default)s)")
+    a = p.parse_args(argv)
+    try:
+        runs = [read_run(folder) for folder in a.runs]
+        reference = read_run(a.reference)[0] if a.reference else None
+    except (OSError, KeyError, ValueError) as e:
+        print(f"python -m dcgan.curve: error: {e}", file=sys.stderr)
+        return 2
+    unknown = [folder for folder, (_, images) in zip(a.runs, runs) if images is None]
+    if unknown:
+        print(f"python -m dcgan.curve: error: {unknown[0]}: no images seen in its model.json "
+              "(evaluate a training checkpoint)", file=sys.stderr)
+        return 2
+    runs.sort(key=lambda run: run[1])
+    draw_curve(runs, reference, a.out)
+    print(table(runs, reference))
+    print(f"wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

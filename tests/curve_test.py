@@ -1,0 +1,39 @@
+"""python -m dcgan.curve: evaluate.py's results along a training run, as a picture and a table."""
+
+import os
+
+from PIL import Image
+
+from conftest import run_cli
+from dcgan.evaluation import MODEL_FILE, write_results
+from dcgan.files import write_json
+
+
+def _run(folder, images_seen, psnr):
+    rows = [{"method": "dcgan_poisson", "mask": "center", "metric": "psnr", "region": "hole",
+             "mean": psnr, "ci95": 0.5, "n": 64},
+            {"method": "harmonic", "mask": "center", "metric": "psnr", "region": "hole",
+             "mean": 99.0, "ci95": 0.5, "n": 64}]
+    write_results(rows, str(folder))
+    if images_seen is not None:
+        write_json(os.path.join(folder, MODEL_FILE), {"path": "x", "images_seen": images_seen})
+    return str(folder)
+
+
+def test_points_sorted_by_images_seen_beside_the_reference(tmp_path):
+    runs = [_run(tmp_path / "b", 128_000, 19.5), _run(tmp_path / "a", 64_000, 18.0)]
+    reference = _run(tmp_path / "old", None, 18.9)
+    out = tmp_path / "curve.png"
+    result = run_cli("-m", "dcgan.curve", *runs, "--reference", reference, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert lines[1].startswith("| 64,000 | 18 ± 0.5") and lines[2].startswith("| 128,000 | 19.5 ± 0.5")
+    assert lines[3].startswith("| reference | 18.9 ± 0.5")  # the DCGAN's row, not the classical fill's
+    picture = Image.open(out)
+    assert picture.width > picture.height and len(picture.getcolors(1 << 16)) > 3
+
+
+def test_a_run_without_images_seen_is_one_line(tmp_path):
+    result = run_cli("-m", "dcgan.curve", _run(tmp_path / "a", None, 18.0), "--out", str(tmp_path / "c.png"))
+    assert result.returncode == 2 and "no images seen" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
