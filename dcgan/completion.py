@@ -138,33 +138,15 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
       progress: called with the iterations of each compiled call.
     """
     batch_size = min(options.batch_size, len(images))
-    interval = interval or options.n_iter
-    starts = options.starts
-    search = ZSearch(model, np.zeros((batch_size * starts,) + images.shape[1:], np.float32), weights,
-                     options, lowres=lowres)
-
-    def best(outputs, count):
-        """(rows, outputs) of each image's best start, for the real images of the batch."""
-        rows = _best_rows(outputs[0].numpy(), starts)[:count]
-        return rows, [x.numpy()[rows] for x in outputs]
-
+    search = ZSearch(model, np.zeros((batch_size * options.starts,) + images.shape[1:], np.float32),
+                     weights, options, lowres=lowres)
     for number, start in enumerate(range(0, len(images), batch_size)):
         count = min(batch_size, len(images) - start)
-        search.start(np.repeat(pad_batch(images[start:start + count], batch_size), starts, axis=0), number)
-        rows, losses = best(search.run(0), count)
-        initial, done, stopped = losses[0], 0, False
-        snapshot(number, done, losses)
-        per = search.units_per_iteration  # HMC: a call may end inside an iteration's proposal
-        units, total, every = 0, options.n_iter * per, interval * per
-        while units < total and not stopped:
-            steps = min(STOP_CHECK_EVALUATIONS, every - units % every, total - units)
-            rows, losses = best(search.run_units(tf.constant(steps, tf.int64)), count)
-            units += steps
-            progress(int(search.iteration.numpy()) - done)
-            done = int(search.iteration.numpy())
-            stopped = stop_requested() and units < total
-            if units % every == 0 or units == total or stopped:
-                snapshot(number, done, losses)
+        batch = np.repeat(pad_batch(images[start:start + count], batch_size), options.starts, axis=0)
+        search.start(batch, number)
+        batch_snapshot = lambda done, losses: snapshot(number, done, losses)  # noqa: E731
+        rows, losses, initial, stopped = _run_search(search, options, count, interval or options.n_iter,
+                                                     batch_snapshot, stop_requested, progress)
         generated = losses[3]
         if options.tune_iter and not stopped:
             generated = GeneratorTuning(search.generator, images[start:start + count], weights,
@@ -172,6 +154,35 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
         yield SearchedBatch(number, start, generated, losses[0], initial, stopped)
         if stopped:
             return
+
+
+def _run_search(search, options, count, interval, snapshot, stop_requested, progress):
+    """Runs one started batch's search to its end or a stop.
+
+    Returns:
+      (rows, outputs, initial, stopped): each real image's best start (its row),
+      (total, contextual, perceptual, generated) there, the first totals, and
+      whether a stop ended it.
+    """
+    def best(outputs):
+        rows = _best_rows(outputs[0].numpy(), options.starts)[:count]
+        return rows, [x.numpy()[rows] for x in outputs]
+
+    rows, losses = best(search.run(0))
+    initial, done, stopped = losses[0], 0, False
+    snapshot(done, losses)
+    per = search.units_per_iteration  # HMC: a call may end inside an iteration's proposal
+    units, total, every = 0, options.n_iter * per, interval * per
+    while units < total and not stopped:
+        steps = min(STOP_CHECK_EVALUATIONS, every - units % every, total - units)
+        rows, losses = best(search.run_units(tf.constant(steps, tf.int64)))
+        units += steps
+        progress(int(search.iteration.numpy()) - done)
+        done = int(search.iteration.numpy())
+        stopped = stop_requested() and units < total
+        if units % every == 0 or units == total or stopped:
+            snapshot(done, losses)
+    return rows, losses, initial, stopped
 
 
 def _best_rows(total, starts):
