@@ -192,6 +192,44 @@ def test_in_a_browser_paint_complete_and_download(server, tmp_path):
     assert not changed[~band].any()
 
 
+@pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
+                    reason="needs chromium and chromedriver (apt-get install chromium chromium-driver)")
+def test_in_a_browser_drop_a_photo_and_hold_to_compare(server):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    name = sorted(os.listdir(os.path.join(REPO, "data", "examples")))[0]
+    browser = _chromium()
+    try:
+        browser.get(server)
+        wait = WebDriverWait(browser, 120)
+        browser.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            fetch("/examples/" + arguments[0]).then((r) => r.blob()).then((blob) => {
+              const files = new DataTransfer();
+              files.items.add(new File([blob], arguments[0], {type: "image/png"}));
+              const zone = document.getElementById("drop-zone");
+              zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: files, cancelable: true}));
+              zone.dispatchEvent(new DragEvent("drop", {dataTransfer: files, cancelable: true}));
+              done();
+            });""", name)
+        canvas = browser.find_element(By.ID, "mask-canvas")
+        wait.until(lambda b: b.execute_script("return arguments[0].width", canvas) == 64)  # the dropped face
+        ActionChains(browser).move_to_element(canvas).click_and_hold().move_by_offset(10, 0).release().perform()
+        browser.find_element(By.ID, "complete-button").click()
+        wait.until(expected_conditions.visibility_of_element_located((By.ID, "download-link")))
+        result, compare = browser.find_element(By.ID, "result-image"), browser.find_element(By.ID, "compare-button")
+        completed = result.get_attribute("src")
+        assert completed.endswith("/result.png")
+        ActionChains(browser).click_and_hold(compare).perform()
+        assert result.get_attribute("src").startswith("data:image/")  # the photo as it was loaded
+        ActionChains(browser).release(compare).perform()
+        assert result.get_attribute("src") == completed
+    finally:
+        browser.quit()
+
+
 def test_serve_cli_bad_port_or_model_is_one_line(tmp_path, tiny_model):
     import socket
     from conftest import assert_one_line_error, run_cli

@@ -166,6 +166,5 @@ const compare = $("compare-button");
 let shown = null;
 const hold = () => { shown = $("result-image").src; $("result-image").src = photoUrl; };
 const release = () => { if (shown) $("result-image").src = shown; shown = null; };
-compare.addEventListener("mousedown", hold);
-compare.addEventListener("mouseup", release);
-compare.addEventListener("mouseleave", release);
+for (const name of ["mousedown", "touchstart"]) compare.addEventListener(name, hold);
+for (const name of ["mouseup", "mouseleave", "touchend", "touchcancel"]) compare.addEventListener(name, release);
