@@ -16,9 +16,10 @@ import sys
 from PIL import Image, ImageDraw
 
 METHOD = "dcgan_poisson"
-PANELS = (("psnr", "hole", "hole PSNR (dB)"), ("ssim", "hole", "hole SSIM"),
-          ("landmark", "whole", "landmark error (px)"), ("identity", "whole", "identity distance"))
-PANEL_SIZE, MARGIN = (360, 240), (56, 28, 16, 40)  # left, top, right, bottom
+PANELS = (("psnr", "hole", "hole PSNR (dB), higher is better"), ("ssim", "hole", "hole SSIM, higher is better"),
+          ("landmark", "whole", "landmark error (px), lower is better"),
+          ("identity", "whole", "identity distance, lower is better"))
+PANEL_SIZE, MARGIN = (360, 250), (56, 28, 16, 56)  # left, top, right, bottom
 LINE, REFERENCE, TEXT, GRID = (31, 119, 180), (214, 39, 40), (30, 30, 30), (225, 225, 225)
 
 
@@ -59,7 +60,11 @@ def draw_curve(runs, reference, path):
             draw.text((left - 50, to_y(value) - 6), f"{value:.3g}", TEXT)
         draw.rectangle([left, top, right, bottom], outline=TEXT)
         draw.text((left, 8), title, TEXT)
-        draw.text((left, bottom + 8), f"0 ... {x_high / 1000:.0f}k images seen", TEXT)
+        for tick in range(5):
+            value = x_high * tick / 4
+            draw.line([(to_x(value), bottom), (to_x(value), bottom + 4)], TEXT)
+            draw.text((to_x(value) - 10, bottom + 6), f"{value / 1000:.0f}k", TEXT)
+        draw.text((right - 70, bottom + 20), "images seen", TEXT)
         if reference and (metric, region) in reference:
             y = to_y(reference[(metric, region)][0])
             for x in range(int(left), int(right), 12):
@@ -68,6 +73,12 @@ def draw_curve(runs, reference, path):
         for x, (m, c) in points:
             draw.line([(to_x(x), to_y(m - c)), (to_x(x), to_y(m + c))], LINE)
             draw.ellipse([to_x(x) - 3, to_y(m) - 3, to_x(x) + 3, to_y(m) + 3], fill=LINE)
+    draw = ImageDraw.Draw(picture)
+    draw.line([(MARGIN[0], height - 8), (MARGIN[0] + 20, height - 8)], LINE, width=2)
+    draw.text((MARGIN[0] + 26, height - 14), "this run (mean, 95% interval)", TEXT)
+    if reference:
+        draw.line([(MARGIN[0] + 230, height - 8), (MARGIN[0] + 250, height - 8)], REFERENCE, width=2)
+        draw.text((MARGIN[0] + 256, height - 14), "reference", TEXT)
     picture.save(path)
 
 
