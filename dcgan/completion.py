@@ -115,7 +115,7 @@ def pad_batch(real, batch_size):
 STOP_CHECK_EVALUATIONS = 10  # gradient evaluations between two looks at stop_requested
 
 
-def search_batches(model, images, weights, options, lowres=False, interval=None,
+def search_batches(model, images, mask, options, lowres=False, interval=None,
                    snapshot=lambda number, done, losses: None, stop_requested=lambda: False,
                    progress=lambda steps: None):
     """Searches z for `images` a batch at a time; yields a `SearchedBatch` per batch.
@@ -126,7 +126,8 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
     Args:
       model: a `checkpoints.LoadedModel`.
       images: [N, H, W, C] in [-1, 1].
-      weights: [H, W] contextual weights (the mask, or the weighted mask).
+      mask: [H, W], 1 = known. The contextual loss weighs the known pixels by
+        it, or by the paper's weighted mask with `options.weighted`.
       options: `SearchOptions`.
       lowres: the 8x8 block means are known (the lowres mask).
       interval: iterations between snapshots (default: only the start and the end).
@@ -138,6 +139,7 @@ def search_batches(model, images, weights, options, lowres=False, interval=None,
       progress: called with the iterations of each compiled call.
     """
     batch_size = min(options.batch_size, len(images))
+    weights = weighted_mask(mask) if options.weighted else mask
     search = ZSearch(model, np.zeros((batch_size * options.starts,) + images.shape[1:], np.float32),
                      weights, options, lowres=lowres)
     for number, start in enumerate(range(0, len(images), batch_size)):
@@ -209,7 +211,6 @@ def complete(paths, model, options, stop_requested=lambda: False, log=print):
     inputs, gray = read_inputs(paths, size, model.config.c_dim, log)
     mask = make_mask(o.mask.mask_type, size, o.mask.center_scale, o.mask.random_fraction,
                      o.mask.side, o.mask.mask_file, o.search.seed, log)
-    weights = weighted_mask(mask) if o.search.weighted else mask
     clear_previous_outputs(o.out_dir)
     writer = _Outputs(inputs, mask, paths, gray, options)
     batch_size = min(o.search.batch_size, len(paths))
@@ -223,7 +224,7 @@ def complete(paths, model, options, stop_requested=lambda: False, log=print):
             writer.snapshot(number, batch_size, done, losses)
             bar.set_postfix_str(f"mean loss {float(np.mean(losses[0])):.2f}", refresh=False)
 
-        for batch in search_batches(model, inputs, weights, o.search, lowres_known(o.mask.mask_type),
+        for batch in search_batches(model, inputs, mask, o.search, lowres_known(o.mask.mask_type),
                                     o.out_interval, snapshot, stop_requested, bar.update):
             writer.finish(batch)
     return writer.result

@@ -169,3 +169,18 @@ def test_bfloat16_search_runs_g_and_d_in_bfloat16_with_float32_losses_and_z(mode
     last = float(tf.reduce_mean(half.run(tf.constant(30))[0]))
     assert last < first and half.z.dtype == tf.float32
     assert np.all(np.abs(half.z.numpy()) <= 1)
+
+
+def test_weighted_reaches_every_search_through_its_options(model, face_pngs):
+    """complete, evaluate, photos and the web page all search through search_batches: the
+    paper's weighted mask must come from the options there, not from each caller."""
+    from dcgan.completion import search_batches
+    from dcgan.masks import weighted_mask
+    images, _ = read_inputs(face_pngs[:3], 16)
+    mask = make_mask("center", 16)
+    options = SearchOptions(n_iter=5, seed=2, weighted=True)
+    weighted = next(search_batches(model, images, mask, options))
+    by_hand = ZSearch(model, images, weighted_mask(mask), options)
+    np.testing.assert_allclose(weighted.total, by_hand.run(tf.constant(5))[0].numpy(), rtol=1e-5)
+    plain = next(search_batches(model, images, mask, dataclasses.replace(options, weighted=False)))
+    assert not np.allclose(plain.total, weighted.total)
