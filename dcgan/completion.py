@@ -9,6 +9,7 @@ grids, logs and animation go to batch_KK/ so no batch overwrites another's.
 
 import csv
 import dataclasses
+import functools
 import glob
 import os
 import shutil
@@ -146,9 +147,9 @@ def search_batches(model, images, mask, options, lowres=False, interval=None,
         count = min(batch_size, len(images) - start)
         batch = np.repeat(pad_batch(images[start:start + count], batch_size), options.starts, axis=0)
         search.start(batch, number)
-        batch_snapshot = lambda done, losses: snapshot(number, done, losses)  # noqa: E731
         rows, losses, initial, stopped = _run_search(search, options, count, interval or options.n_iter,
-                                                     batch_snapshot, stop_requested, progress)
+                                                     functools.partial(snapshot, number), stop_requested,
+                                                     progress)
         generated = losses[3]
         if options.tune_iter and not stopped:
             generated = GeneratorTuning(search.generator, images[start:start + count], weights,

@@ -9,11 +9,13 @@ the reference, another model on the same faces and settings, is drawn as a dashe
 
 import argparse
 import csv
-import json
 import os
 import sys
 
 from PIL import Image, ImageDraw
+
+from dcgan.errors import UserError
+from dcgan.files import read_json
 
 METHOD = "dcgan_poisson"
 PANELS = (("psnr", "hole", "hole PSNR (dB), higher is better"), ("ssim", "hole", "hole SSIM, higher is better"),
@@ -29,7 +31,7 @@ def read_run(folder):
         cells = {(r["metric"], r["region"]): (float(r["mean"]), float(r["ci95"]))
                  for r in csv.DictReader(f) if r["method"] == METHOD}
     model = os.path.join(folder, "model.json")
-    images = json.load(open(model)).get("images_seen") if os.path.exists(model) else None
+    images = read_json(model).get("images_seen") if os.path.exists(model) else None
     return cells, images
 
 
@@ -105,7 +107,7 @@ def main(argv=None):
     try:
         runs = [read_run(folder) for folder in a.runs]
         reference = read_run(a.reference)[0] if a.reference else None
-    except (OSError, KeyError, ValueError) as e:
+    except (OSError, KeyError, ValueError, UserError) as e:
         print(f"python -m dcgan.curve: error: {e}", file=sys.stderr)
         return 2
     unknown = [folder for folder, (_, images) in zip(a.runs, runs) if images is None]

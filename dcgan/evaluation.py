@@ -10,8 +10,8 @@ import numpy as np
 from dcgan import images as image_io
 from dcgan import metrics
 from dcgan.baselines import BASELINES
-from dcgan.checkpoints import provenance
 from dcgan.blending import PoissonSolver
+from dcgan.checkpoints import provenance
 from dcgan.completion import blend, read_inputs, search_batches
 from dcgan.files import write_json
 from dcgan.masks import lowres_known, make_mask
@@ -37,13 +37,16 @@ def fill_all(model, real, mask, options, lowres=False, progress=lambda n: None):
     search = time.perf_counter() - start
     masked = real * known
     fills, seconds = {}, {}
-    methods = {"dcgan_poisson": lambda: blend(PoissonSolver(mask), real, generated, known),
-               "dcgan_paste": lambda: blend(None, real, generated, known)}
-    methods.update({name: (lambda fill=fill: fill(masked, mask)) for name, fill in BASELINES.items()})
-    for name, fill in methods.items():
+
+    def timed(name, fill, spent=0.0):
         start = time.perf_counter()
         fills[name] = fill()
-        seconds[name] = (time.perf_counter() - start + (search if name.startswith("dcgan") else 0)) / len(real)
+        seconds[name] = (time.perf_counter() - start + spent) / len(real)
+
+    timed("dcgan_poisson", lambda: blend(PoissonSolver(mask), real, generated, known), search)
+    timed("dcgan_paste", lambda: blend(None, real, generated, known), search)
+    for name, fill in BASELINES.items():
+        timed(name, lambda: fill(masked, mask))
     return fills, seconds
 
 
