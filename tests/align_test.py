@@ -9,7 +9,9 @@ from PIL import Image
 
 from align.aligner import AlignDlib, affine_from_points, load_rgb
 from align.template import LANDMARK_INDICES, MINMAX_TEMPLATE
-from conftest import REPO, SHARED_DATA, assert_one_line_error, interrupt_when, run_cli
+from conftest import REPO, SHARED_DATA, assert_one_line_error, interrupt_when, requires_shared, run_cli
+
+pytestmark = requires_shared  # every test aligns the shared photos or compares with OpenFace's outputs
 
 REFERENCE = os.path.join(os.path.dirname(REPO), "shared", "reference", "openface_aligned")
 LFW = os.path.join(SHARED_DATA, "lfw_deepfunneled")

@@ -170,8 +170,8 @@ def test_a_reused_out_dir_holds_only_this_runs_outputs(tiny_model, face_pngs, tm
 
 
 def test_a_photo_without_a_hole_in_its_pixels_is_told_how_to_give_one(tiny_model, tmp_path):
-    from conftest import SHARED_DATA
-    lfw = os.path.join(SHARED_DATA, "lfw_raw")
+    from conftest import shared_data
+    lfw = shared_data("lfw_raw")
     photo = os.path.join(lfw, sorted(os.listdir(lfw))[0])  # 250x250: not the model's 16x16, so a photo
     result = _complete(tiny_model, [photo], tmp_path / "out", "--nIter", "1")
     line = assert_one_line_error(result)

@@ -18,10 +18,21 @@ TINY_MODEL = dict(image_size=16, z_dim=16, gf_dim=8, df_dim=8)  # the tests' mod
 TINY_FLAGS = [arg for name, value in TINY_MODEL.items() for arg in (f"--{name}", str(value))]
 
 
+requires_shared = pytest.mark.skipif(not os.path.isdir(SHARED_DATA),
+                                     reason=f"shared data not found at {SHARED_DATA}")
+
+
+def shared_data(*parts):
+    """A path under ../shared/data; skips the test where it is missing (a checkout without the data)."""
+    path = os.path.join(SHARED_DATA, *parts)
+    if not os.path.exists(path):
+        pytest.skip(f"shared data not found at {path}")
+    return path
+
+
 def real_faces(count, source=FACES64_TRAIN):
     """The first `count` real face files of a shared data folder."""
-    if not os.path.isdir(source):
-        pytest.skip(f"shared data not found at {source}")
+    shared_data(source)
     names = sorted(os.listdir(source))[:count]
     return [os.path.join(source, n) for n in names]
 

@@ -82,7 +82,8 @@ def test_mean_and_confidence_interval():
 
 
 def test_identity_distance_is_zero_for_a_face_and_large_between_two_people():
-    from conftest import SHARED_DATA
+    from conftest import shared_data
+    lfw = shared_data("lfw_deepfunneled")
     aligner = AlignDlib()
     network = metrics.IdentityNetwork(aligner)
     face = _face()
@@ -91,7 +92,6 @@ def test_identity_distance_is_zero_for_a_face_and_large_between_two_people():
     assert own.shape == (128,)
     assert metrics.identity_distance(own, network.descriptor(face.copy(), box)) == 0.0
     # Two different people of LFW, aligned here to 64x64 as the evaluation's faces are.
-    lfw = os.path.join(SHARED_DATA, "lfw_deepfunneled")
     names = sorted(os.listdir(lfw))
     people = [n for n in names if n.rsplit("_", 1)[0] != names[0].rsplit("_", 1)[0]][:1] + names[:1]
     descriptors = []

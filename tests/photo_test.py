@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
-from conftest import SHARED_DATA, run_cli
+from conftest import SHARED_DATA, run_cli, shared_data
 
 LFW_COLOUR = os.path.join(SHARED_DATA, "lfw_deepfunneled")
 LFW_GRAY = os.path.join(SHARED_DATA, "lfw_raw")
@@ -16,8 +16,7 @@ MOUTH_BOX = (100, 150, 50, 28)  # x, y, w, h on LFW's 250x250 photos
 
 
 def _photo(folder, index=0):
-    if not os.path.isdir(folder):
-        pytest.skip(f"shared data not found at {folder}")
+    shared_data(folder)
     return os.path.join(folder, sorted(os.listdir(folder))[index])
 
 
@@ -107,7 +106,7 @@ def test_each_bad_photo_is_one_line_and_the_others_still_complete(tiny_model, tm
                               ("small", 3, mouth[:40, :40])):
         Image.open(_photo(LFW_COLOUR, index)).save(photos / f"{name}.png")
         Image.fromarray(mask).save(masks / f"{name}.png")
-    dog = Image.open(os.path.join(SHARED_DATA, "face_detect_test", "no_face", "dog.jpg"))
+    dog = Image.open(shared_data("face_detect_test", "no_face", "dog.jpg"))
     dog.save(photos / "dog.png")
     Image.fromarray(np.zeros((dog.size[1], dog.size[0]), np.uint8)).save(masks / "dog.png")
     result = _complete(tiny_model, [str(photos)], tmp_path / "out", "--photo", "--maskFile", str(masks))

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
-from conftest import REPO, SHARED_DATA
+from conftest import REPO, shared_data
 
 MOUTH = (100, 150, 50, 28)  # x, y, w, h on LFW's 250x250 photos
 
@@ -39,9 +39,7 @@ def server(tiny_model):
 
 
 def _photo_path():
-    folder = os.path.join(SHARED_DATA, "lfw_deepfunneled")
-    if not os.path.isdir(folder):
-        pytest.skip("no shared data")
+    folder = shared_data("lfw_deepfunneled")
     return os.path.join(folder, sorted(os.listdir(folder))[0])
 
 
