@@ -137,7 +137,7 @@ def search_batches(model, images, mask, options, lowres=False, interval=None,
       stop_requested: polled every STOP_CHECK_EVALUATIONS gradient evaluations (an
         HMC iteration is --hmcL of them, and a stop inside it keeps the last accepted
         z); True ends the search there, with a last snapshot.
-      progress: called with the iterations of each compiled call.
+      progress: called with the iterations of each compiled call, and with each tuning step.
     """
     batch_size = min(options.batch_size, len(images))
     weights = weighted_mask(mask) if options.weighted else mask
@@ -152,8 +152,9 @@ def search_batches(model, images, mask, options, lowres=False, interval=None,
                                                      progress)
         generated = losses[3]
         if options.tune_iter and not stopped:
-            generated = GeneratorTuning(search.generator, images[start:start + count], weights,
-                                        options).run(search.z.numpy()[rows]).numpy()
+            tuning = GeneratorTuning(search.generator, images[start:start + count], weights, options)
+            generated, stopped = tuning.run(search.z.numpy()[rows], progress, stop_requested)
+            generated = generated.numpy()
         yield SearchedBatch(number, start, generated, losses[0], initial, stopped)
         if stopped:
             return
@@ -219,7 +220,7 @@ def complete(paths, model, options, stop_requested=lambda: False, log=print):
         log(f"hmc: each iteration is {o.search.hmc_l} leapfrog steps, about {o.search.hmc_l}x the time "
             "of an adam iteration: the progress bar's estimate after the first iteration is the "
             "time to expect; Ctrl-C stops within a few seconds, keeping the last accepted z")
-    with tqdm(total=o.search.n_iter * -(-len(paths) // batch_size), desc="completing", unit="it",
+    with tqdm(total=o.search.steps * -(-len(paths) // batch_size), desc="completing", unit="it",
               disable=not o.progress, dynamic_ncols=True) as bar:
         def snapshot(number, done, losses):
             writer.snapshot(number, batch_size, done, losses)

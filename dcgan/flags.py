@@ -6,13 +6,16 @@ into argparse flags, `from_args` builds the dataclass back from the parsed
 flags. No TensorFlow here: `--help` stays fast.
 """
 
+import argparse
 import dataclasses
 
 
 def option(default, help, flag=None, choices=None, minimum=None, metavar=None, type=None, group=None):
     """A dataclass field that is also a flag (`--name` unless `flag` says otherwise).
 
-    A boolean option that defaults to True becomes a `--no_...` flag (give it as `flag`).
+    A boolean option that defaults to True becomes a `--no_...` flag (give it as `flag`); its
+    positive spelling (`--weighted` beside `--no_weighted`) is accepted too, unlisted, so that
+    commands written when the option was off by default keep working.
     `group` names the section of --help it is listed in.
     """
     return dataclasses.field(default=default, metadata={
@@ -66,6 +69,9 @@ def _add_flag(parser, field, override):
     if isinstance(field.default, bool):
         action = "store_false" if field.default else "store_true"
         parser.add_argument(flag, dest=field.name, action=action, default=default, help=meta["help"])
+        if field.default and flag.startswith("--no_"):
+            parser.add_argument("--" + flag[len("--no_"):], dest=field.name, action="store_true",
+                                help=argparse.SUPPRESS)
         return
     kind = meta["type"] or (type(field.default) if field.default is not None else str)
     shown = "" if default in (None, "") or "(default" in meta["help"] else " (default: %(default)s)"

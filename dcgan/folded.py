@@ -6,8 +6,8 @@ Scaling the previous layer's output channels by a and shifting its bias gives
 the same function with one elementwise pass less per layer. The search needs
 gradients with respect to z only, so the folded weights are constants,
 computed once per model, and so are the layers' own forms of them
-(`ops.fixed_conv2d`). With `dtype` bfloat16 the layers run in bfloat16 and
-take and give float32 (the losses and z stay float32).
+(`ops.fixed_conv2d`). With `dtype` bfloat16 the layers run in bfloat16 (their
+weights cast once) and take and give float32 (the losses and z stay float32).
 """
 
 import tensorflow as tf
@@ -43,21 +43,23 @@ class FoldedGenerator(tf.Module):
                 kernel, bias = layer.kernel, layer.bias
             self.convs.append((tf.constant(kernel), tf.constant(bias)))
         self.layers = [ops.fixed_conv2d_transpose(tf.cast(kernel, dtype)) for kernel, _ in self.convs]
+        self.biases = [tf.cast(bias, dtype) for _, bias in self.convs]
+        self.linear_in_dtype = [tf.cast(w, dtype) for w in self.linear]
 
     def features(self, z, layers):
         """The activations (float32) after the linear layer and the first `layers` transposed convolutions."""
         return tf.cast(self._features(z, layers), tf.float32)
 
     def _features(self, z, layers):
-        kernel, bias = [tf.cast(w, self.dtype) for w in self.linear]
+        kernel, bias = self.linear_in_dtype
         x = tf.nn.relu(tf.reshape(tf.matmul(tf.cast(z, self.dtype), kernel) + bias, [-1, 4, 4, self.base]))
-        for layer, (_, bias) in zip(self.layers[:layers], self.convs):
-            x = tf.nn.relu(tf.nn.bias_add(layer(x), tf.cast(bias, self.dtype)))
+        for layer, bias in zip(self.layers[:layers], self.biases):
+            x = tf.nn.relu(tf.nn.bias_add(layer(x), bias))
         return x
 
     def __call__(self, z):
         x = self._features(z, len(self.layers) - 1)
-        x = tf.nn.bias_add(self.layers[-1](x), tf.cast(self.convs[-1][1], self.dtype))
+        x = tf.nn.bias_add(self.layers[-1](x), self.biases[-1])
         return tf.tanh(tf.cast(x, tf.float32))
 
 
@@ -77,14 +79,15 @@ class FoldedDiscriminator(tf.Module):
                 kernel, bias = kernel * a, bias * a + b
             self.convs.append((tf.constant(kernel), tf.constant(bias)))
         self.layers = [ops.fixed_conv2d(tf.cast(kernel, dtype)) for kernel, _ in self.convs]
+        self.biases = [tf.cast(bias, dtype) for _, bias in self.convs]
         linear = getattr(discriminator, f"d_h{n - 1}_lin")
         self.linear = (tf.constant(linear.kernel), tf.constant(linear.bias))
 
     def __call__(self, images):
         """The logits (float32) of float32 images."""
         x = tf.cast(images, self.dtype)
-        for layer, (_, bias) in zip(self.layers, self.convs):
-            x = ops.lrelu(tf.nn.bias_add(layer(x), tf.cast(bias, self.dtype)))
+        for layer, bias in zip(self.layers, self.biases):
+            x = ops.lrelu(tf.nn.bias_add(layer(x), bias))
         kernel, bias = self.linear
         x = tf.cast(tf.reshape(x, [tf.shape(x)[0], -1]), tf.float32)
         return tf.squeeze(tf.matmul(x, kernel) + bias, axis=1)

@@ -109,7 +109,10 @@ def lowres_known(mask_type):
 def weighted_mask(mask, window=7):
     """The paper's weights: each known pixel weighs the share of missing pixels in its 7x7 window.
 
-    Known pixels next to the hole count most; those far from it count 0.
+    Known pixels next to the hole count most; those far from it count 0. With
+    nothing missing (reconstruction) every pixel would weigh 0: the mask is kept.
     """
+    if mask.min() == 1:
+        return mask.astype(np.float32)
     missing_share = ndimage.uniform_filter(1.0 - mask, size=window, mode="constant")
     return (mask * missing_share).astype(np.float32)

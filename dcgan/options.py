@@ -47,7 +47,8 @@ class MaskOptions:
 
 @dataclasses.dataclass
 class SearchOptions:
-    """The search over z, with the original's defaults but for --nIter (README: "Defaults")."""
+    """The search over z, with the original's defaults but for --nIter, the weighted contextual
+    loss and --tuneIter (README: "Differences from the original")."""
 
     n_iter: int = option(300, "iterations (the original: 1000, which on the bundled model gives the "
                               "same hole PSNR and SSIM as 300: see README)", flag="--nIter", minimum=1)
@@ -55,8 +56,9 @@ class SearchOptions:
     starts: int = option(1, "searches per image from different start z, run in the same batch; "
                             "each image keeps the one with the lowest final loss", minimum=1)
     lam: float = option(0.1, "weight of the perceptual loss; the paper used 0.003")
-    weighted: bool = option(False, "the paper's weighted contextual loss: known pixels near the "
-                                   "hole count more")
+    weighted: bool = option(True, "the contextual loss weighs every known pixel alike (the "
+                                  "original's), instead of the paper's weights: known pixels near "
+                                  "the hole count more", flag="--no_weighted")
     perceptual: str = option("original", "original: -log D(G(z)); paper: log(1 - D(G(z)))",
                              choices=PERCEPTUAL_LOSSES)
     approach: str = option("adam", "how z moves", choices=APPROACHES)
@@ -74,13 +76,18 @@ class SearchOptions:
         "bfloat16 on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere (float32 "
         "by default until measured on such a CPU: see README)", choices=PRECISIONS)
     seed: int = option(0, "seed of the start z, random masks and HMC")
-    tune_iter: int = option(0, "after the search, tune each image's own copy of G's last two "
-                               "layers for N Adam steps on the known pixels, then fill the hole "
-                               "from it (0: off, the original's z search alone)", flag="--tuneIter",
+    tune_iter: int = option(100, "after the search, tune each image's own copy of G's last two "
+                                 "layers for N Adam steps on the known pixels, then fill the hole "
+                                 "from it (0: off, the original's z search alone)", flag="--tuneIter",
                             minimum=0, metavar="N")
     tune_lr: float = option(1e-4, "learning rate of --tuneIter", flag="--tuneLr")
     tune_penalty: float = option(0.0, "weight of the squared distance of the tuned layers to the "
                                       "trained ones in --tuneIter's loss", flag="--tunePenalty")
+
+    @property
+    def steps(self):
+        """A batch's steps for progress bars: the search's iterations, then the tuning's."""
+        return self.n_iter + self.tune_iter
 
 
 @dataclasses.dataclass

@@ -76,9 +76,16 @@ class GeneratorTuning:
         self.optimizer.apply_gradients(zip(tape.gradient(total, self.variables), self.variables))
         return contextual
 
-    def run(self, z):
-        """Tunes for `tune_iter` steps from the trained weights; returns G(z) from the tuned layers."""
+    def run(self, z, progress=lambda steps: None, stop_requested=lambda: False):
+        """Tunes for `tune_iter` steps from the trained weights, or until `stop_requested()`.
+
+        Returns:
+          (G(z) from the tuned layers, whether a stop ended the tuning early).
+        """
         features = self.features(tf.convert_to_tensor(z, tf.float32))
-        for _ in range(self.options.tune_iter):
+        for step in range(self.options.tune_iter):
+            if stop_requested():
+                return self.generate(features), True
             self.step(features)
-        return self.generate(features)
+            progress(1)
+        return self.generate(features), False

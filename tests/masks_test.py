@@ -74,3 +74,9 @@ def test_weighted_mask_favours_known_pixels_next_to_the_hole():
     assert weights[15, 32] > weights[13, 32] > 0  # next to the hole > 3 pixels away
     assert weights[0, 0] == 0  # farther than the 7x7 window
     assert weights[15, 32] == pytest.approx(21 / 49)  # 3 of 7 rows of the window are hole
+
+
+def test_weighted_mask_with_nothing_missing_keeps_every_pixel():
+    """Reconstruction (--maskType full) under the default weighted loss must still see the image."""
+    mask = make_mask("full", 16)
+    np.testing.assert_array_equal(weighted_mask(mask), mask)

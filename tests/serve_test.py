@@ -27,7 +27,7 @@ def server(tiny_model):
     from dcgan.options import CompletionOptions, SearchOptions
     from dcgan.web.jobs import JobRunner
     from dcgan.web.server import make_server
-    options = CompletionOptions(out_interval=2, search=SearchOptions(n_iter=6))
+    options = CompletionOptions(out_interval=2, search=SearchOptions(n_iter=6, tune_iter=4))
     runner = JobRunner(load_models(tiny_model), options, AlignDlib())
     httpd = make_server("127.0.0.1", 0, runner, os.path.join(REPO, "data", "examples"))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -83,9 +83,9 @@ def test_a_job_completes_the_photo_inside_the_mask_only(server):
                                                        "mask": _data_url(_mask(photo.size, MOUTH))})
     assert status == 202, body
     job = json.loads(body)
-    assert job["status"] in ("queued", "running") and job["total"] == 6
+    assert job["status"] in ("queued", "running") and job["total"] == 10  # 6 search + 4 tuning steps
     done = _wait(server, job["id"])
-    assert done["status"] == "done" and done["iteration"] == 6, done
+    assert done["status"] == "done" and done["iteration"] == 10, done
     status, png = _request(f"{server}/api/jobs/{job['id']}/result.png")
     assert status == 200
     result = np.asarray(Image.open(io.BytesIO(png)))

@@ -99,7 +99,7 @@ def test_several_starts_keep_each_images_lowest_loss(model, face_pngs):
     from dcgan.completion import search_batches
     images, _ = read_inputs(face_pngs[:3], 16)
     mask = make_mask("center", 16)
-    options = SearchOptions(n_iter=5, starts=4, seed=2)
+    options = SearchOptions(n_iter=5, starts=4, seed=2, weighted=False, tune_iter=0)  # the search alone
     kept = next(search_batches(model, images, mask, options))
     # The same search by hand: each image four times in one batch, the same start z.
     by_hand = ZSearch(model, np.repeat(images, 4, axis=0), mask, options)
@@ -108,7 +108,7 @@ def test_several_starts_keep_each_images_lowest_loss(model, face_pngs):
     rows = np.arange(3) * 4 + total.reshape(3, 4).argmin(axis=1)
     np.testing.assert_allclose(kept.generated, generated[rows], atol=1e-5)
     assert len(set(total.reshape(3, 4)[0].round(4))) > 1  # the starts differ
-    one = next(search_batches(model, images, mask, SearchOptions(n_iter=5, seed=2)))
+    one = next(search_batches(model, images, mask, dataclasses.replace(options, starts=1)))
     assert one.generated.shape == kept.generated.shape
 
 
@@ -136,9 +136,10 @@ def test_tuning_fits_the_known_pixels_better_and_leaves_g_as_trained(model, face
     images, _ = read_inputs(face_pngs[:4], 16)
     mask = make_mask("center", 16)
     weights_before = [v.numpy().copy() for v in model.generator.variables]
-    plain = next(search_batches(model, images, mask, SearchOptions(n_iter=20, seed=4)))
-    tuned = next(search_batches(model, images, mask, SearchOptions(n_iter=20, seed=4, tune_iter=30,
-                                                                   tune_lr=1e-3)))
+    plain = next(search_batches(model, images, mask, SearchOptions(n_iter=20, seed=4, weighted=False,
+                                                                   tune_iter=0)))
+    tuned = next(search_batches(model, images, mask, SearchOptions(n_iter=20, seed=4, weighted=False,
+                                                                   tune_iter=30, tune_lr=1e-3)))
     contextual = lambda generated: np.abs(mask[None, :, :, None] * (generated - images)).sum(axis=(1, 2, 3))
     assert (contextual(tuned.generated) < contextual(plain.generated)).all()
     assert not np.allclose(tuned.generated[:, 4:12, 4:12], plain.generated[:, 4:12, 4:12])  # the hole too
@@ -146,7 +147,7 @@ def test_tuning_fits_the_known_pixels_better_and_leaves_g_as_trained(model, face
         np.testing.assert_array_equal(before, variable.numpy())
     # With no steps, the per-image layers are G itself.
     search = ZSearch(model, images, mask, SearchOptions())
-    untuned = GeneratorTuning(search.generator, images, mask, SearchOptions(tune_iter=0)).run(search.z)
+    untuned, _ = GeneratorTuning(search.generator, images, mask, SearchOptions(tune_iter=0)).run(search.z)
     np.testing.assert_allclose(untuned.numpy(), model.generator(search.z, training=False).numpy(), atol=1e-5)
 
 
@@ -178,9 +179,27 @@ def test_weighted_reaches_every_search_through_its_options(model, face_pngs):
     from dcgan.masks import weighted_mask
     images, _ = read_inputs(face_pngs[:3], 16)
     mask = make_mask("center", 16)
-    options = SearchOptions(n_iter=5, seed=2, weighted=True)
+    options = SearchOptions(n_iter=5, seed=2, weighted=True, tune_iter=0)
     weighted = next(search_batches(model, images, mask, options))
     by_hand = ZSearch(model, images, weighted_mask(mask), options)
     np.testing.assert_allclose(weighted.total, by_hand.run(tf.constant(5))[0].numpy(), rtol=1e-5)
     plain = next(search_batches(model, images, mask, dataclasses.replace(options, weighted=False)))
     assert not np.allclose(plain.total, weighted.total)
+
+
+def test_tuning_steps_count_in_the_progress_and_a_stop_ends_the_tuning(model, face_pngs):
+    from dcgan.completion import search_batches
+    images, _ = read_inputs(face_pngs[:2], 16)
+    mask = make_mask("center", 16)
+    options = SearchOptions(n_iter=6, tune_iter=5, seed=1)
+    steps = []
+    batch = next(search_batches(model, images, mask, options, progress=steps.append))
+    assert sum(steps) == options.steps == 11 and not batch.stopped
+    # A stop asked for during the tuning (after the search's last poll) ends it there, with a fill.
+    polls = []
+    stop_in_tuning = lambda: polls.append(1) or len(polls) > 3
+    steps.clear()
+    batch = next(search_batches(model, images, mask, options, progress=steps.append,
+                                stop_requested=stop_in_tuning))
+    assert batch.stopped and options.n_iter <= sum(steps) < options.steps
+    assert batch.generated.shape == images.shape and np.isfinite(batch.generated).all()

@@ -109,7 +109,7 @@ class JobRunner:
         except UserError as e:
             raise BadRequest(str(e)) from None
         job = Job(uuid.uuid4().hex[:12], rgb, image_io.is_grayscale(original), hole, faces,
-                  total=self.options.search.n_iter * len(faces))
+                  total=self.options.search.steps * len(faces))
         self.jobs[job.id] = job
         self.queue.put(job)
         return job

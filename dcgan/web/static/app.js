@@ -143,7 +143,7 @@ function follow(id) {
     const job = await (await fetch("/api/jobs/" + id)).json();
     $("progress").max = Math.max(job.total, 1);
     $("progress").value = job.iteration;
-    $("progress-text").textContent = `${job.status}: iteration ${job.iteration} of ${job.total}`;
+    $("progress-text").textContent = `${job.status}: step ${job.iteration} of ${job.total}`;
     if (job.status === "running" || job.status === "done") {
       $("result-image").src = `/api/jobs/${id}/preview.png?i=${job.iteration}`;
     }
