@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from dcgan import checkpoints, data, distribute, images, precision
+from dcgan import augment, checkpoints, data, distribute, images, precision
 from dcgan.errors import UserError
 from dcgan.files import FolderLock
 from dcgan.model import build_models
@@ -102,10 +102,16 @@ class Trainer:
         G, D = self.generator, self.discriminator
 
         fake = G(z, training=True)  # outside the tape: D's update needs no gradient through G
-        logits = lambda images: tf.cast(D(images, training=True), tf.float32)
+        replica = context.replica_id_in_sync_group
+
+        def logits(images, use):
+            if self.options.diffaug:  # each use its own draws, on every replica its own
+                images = augment.diff_augment(images, self.options.seed, step, 4 * replica + use)
+            return tf.cast(D(images, training=True), tf.float32)
+
         with tf.GradientTape() as tape:
-            real_logits = logits(real)
-            fake_logits = logits(fake)
+            real_logits = logits(real, 0)
+            fake_logits = logits(fake, 1)
             d_loss_real = average(sigmoid_cross_entropy(1.0, real_logits))
             d_loss_fake = average(sigmoid_cross_entropy(0.0, fake_logits))
             d_loss = d_loss_real + d_loss_fake
@@ -113,9 +119,9 @@ class Trainer:
         grads = tape.gradient(scaled, D.trainable_variables)
         self.d_optimizer.apply_gradients(zip(grads, D.trainable_variables))
 
-        for _ in range(2):  # two G updates per D update, as the original
+        for use in (2, 3):  # two G updates per D update, as the original
             with tf.GradientTape() as tape:
-                g_loss = average(sigmoid_cross_entropy(1.0, logits(G(z, training=True))))
+                g_loss = average(sigmoid_cross_entropy(1.0, logits(G(z, training=True), use)))
                 scaled = self._scaled(self.g_optimizer, g_loss)
             grads = tape.gradient(scaled, G.trainable_variables)
             self.g_optimizer.apply_gradients(zip(grads, G.trainable_variables))
