@@ -90,8 +90,19 @@ class Trainer:
         """The loss to differentiate: scaled under mixed precision (apply_gradients unscales)."""
         return optimizer.scale_loss(loss) if self.options.mixed_precision else loss
 
+    @staticmethod
+    def _apply(optimizer, tape, scaled, model):
+        """One optimizer step of `model` on the gradient of the (scaled) loss the tape recorded."""
+        grads = tape.gradient(scaled, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+
     def _replica_step(self, real, step):
-        """One D update and two G updates on this replica's share of the batch."""
+        """One D update and two G updates on this replica's share of the batch.
+
+        G's first update reuses the forward pass that made D's fakes (G has not
+        changed in between): two G forward passes a step where the original ran
+        three, for the same gradients.
+        """
         global_batch = self.options.batch_size
         context = tf.distribute.get_replica_context()
         local_batch = tf.shape(real)[0]
@@ -99,16 +110,32 @@ class Trainer:
         z = sample_z(self.options.seed, step, global_batch, self.options.model.z_dim)
         z = z[start:start + local_batch]
         average = lambda x: tf.nn.compute_average_loss(x, global_batch_size=global_batch)
-        G, D = self.generator, self.discriminator
-
-        fake = G(z, training=True)  # outside the tape: D's update needs no gradient through G
+        G = self.generator
         replica = context.replica_id_in_sync_group
 
         def logits(images, use):
             if self.options.diffaug:  # each use its own draws, on every replica its own
                 images = augment.diff_augment(images, self.options.seed, step, 4 * replica + use)
-            return tf.cast(D(images, training=True), tf.float32)
+            return tf.cast(self.discriminator(images, training=True), tf.float32)
 
+        with tf.GradientTape() as g_tape:
+            fake = G(z, training=True)
+            with g_tape.stop_recording():  # D's update needs no gradient through G
+                scalars, real_logits, fake_logits = self._update_d(real, fake, logits, average)
+            g_loss = average(sigmoid_cross_entropy(1.0, logits(fake, 2)))  # D as just updated
+            scaled = self._scaled(self.g_optimizer, g_loss)
+        self._apply(self.g_optimizer, g_tape, scaled, G)
+
+        with tf.GradientTape() as g_tape:  # the second G update, as the original: G as just updated
+            g_loss = average(sigmoid_cross_entropy(1.0, logits(G(z, training=True), 3)))
+            scaled = self._scaled(self.g_optimizer, g_loss)
+        self._apply(self.g_optimizer, g_tape, scaled, G)
+
+        scalars["g_loss"] = g_loss
+        return scalars, {"z": z, "d_real_logits": real_logits, "d_fake_logits": fake_logits}
+
+    def _update_d(self, real, fake, logits, average):
+        """D's update; returns its scalars and its logits of the real and the generated faces."""
         with tf.GradientTape() as tape:
             real_logits = logits(real, 0)
             fake_logits = logits(fake, 1)
@@ -116,22 +143,10 @@ class Trainer:
             d_loss_fake = average(sigmoid_cross_entropy(0.0, fake_logits))
             d_loss = d_loss_real + d_loss_fake
             scaled = self._scaled(self.d_optimizer, d_loss)
-        grads = tape.gradient(scaled, D.trainable_variables)
-        self.d_optimizer.apply_gradients(zip(grads, D.trainable_variables))
-
-        for use in (2, 3):  # two G updates per D update, as the original
-            with tf.GradientTape() as tape:
-                g_loss = average(sigmoid_cross_entropy(1.0, logits(G(z, training=True), use)))
-                scaled = self._scaled(self.g_optimizer, g_loss)
-            grads = tape.gradient(scaled, G.trainable_variables)
-            self.g_optimizer.apply_gradients(zip(grads, G.trainable_variables))
-
-        scalars = {
-            "d_loss": d_loss, "d_loss_real": d_loss_real, "d_loss_fake": d_loss_fake,
-            "g_loss": g_loss, "d_real": average(tf.sigmoid(real_logits)),
-            "d_fake": average(tf.sigmoid(fake_logits)),
-        }
-        return scalars, {"z": z, "d_real_logits": real_logits, "d_fake_logits": fake_logits}
+        self._apply(self.d_optimizer, tape, scaled, self.discriminator)
+        scalars = {"d_loss": d_loss, "d_loss_real": d_loss_real, "d_loss_fake": d_loss_fake,
+                   "d_real": average(tf.sigmoid(real_logits)), "d_fake": average(tf.sigmoid(fake_logits))}
+        return scalars, real_logits, fake_logits
 
     def _train_step(self, real):
         """The full step on a distributed batch; returns global scalars and gathered tensors.

@@ -49,6 +49,40 @@ def test_one_step_moves_every_weight_that_matters(tiny_options):
     assert all(np.isfinite(float(v)) for v in scalars.values())
 
 
+def test_step_equals_the_originals_schedule_of_three_g_forward_passes(tiny_options):
+    """G's first update reuses the forward pass of D's fakes: the same weights as recomputing it."""
+    from dcgan.training_loop import sample_z, sigmoid_cross_entropy
+    ours, original = Trainer(tiny_options), Trainer(tiny_options)
+    for model in ("generator", "discriminator"):
+        getattr(original, model).set_weights(getattr(ours, model).get_weights())
+    batch = _batch(tiny_options)
+    ours.train_step(batch)
+    G, D = original.generator, original.discriminator
+    z = sample_z(tiny_options.seed, 0, tiny_options.batch_size, tiny_options.model.z_dim)
+    loss = lambda label, images: tf.reduce_mean(sigmoid_cross_entropy(label, D(images, training=True)))
+    fake = G(z, training=True)
+    with tf.GradientTape() as tape:
+        d_loss = loss(1.0, batch) + loss(0.0, fake)
+    original.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, D.trainable_variables),
+                                              D.trainable_variables))
+    for _ in range(2):
+        with tf.GradientTape() as tape:
+            g_loss = loss(1.0, G(z, training=True))
+        original.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, G.trainable_variables),
+                                                  G.trainable_variables))
+    # Adam's first moments hold the gradients themselves (its first steps are nearly their signs).
+    for model, optimizer in (("generator", "g_optimizer"), ("discriminator", "d_optimizer")):
+        pairs = zip(getattr(ours, model).trainable_variables, getattr(original, model).trainable_variables,
+                    getattr(ours, optimizer)._momentums, getattr(original, optimizer)._momentums)
+        for variable, expected, moment, expected_moment in pairs:
+            if _before_batch_norm(variable.path, G.num_layers):  # their gradient is 0 but for rounding
+                continue
+            np.testing.assert_allclose(variable.numpy(), expected.numpy(), rtol=1e-4, atol=1e-6,
+                                       err_msg=variable.path)
+            error = np.linalg.norm(moment.numpy() - expected_moment.numpy()) / np.linalg.norm(expected_moment.numpy())
+            assert error < 1e-4, (variable.path, error)  # rounding: about 1e-6
+
+
 def test_short_run_moves_d_of_g_z(tiny_options):
     trainer = Trainer(tiny_options)
     batch = _batch(tiny_options)
