@@ -83,7 +83,7 @@ class GeneratorTuning:
           (G(z) from the tuned layers, whether a stop ended the tuning early).
         """
         features = self.features(tf.convert_to_tensor(z, tf.float32))
-        for step in range(self.options.tune_iter):
+        for _ in range(self.options.tune_iter):
             if stop_requested():
                 return self.generate(features), True
             self.step(features)
