@@ -14,6 +14,7 @@ every output.
 """
 
 import argparse
+import os
 import sys
 
 from dcgan import flags
@@ -76,12 +77,17 @@ def _complete_photos(photos, model, options, stop):
     from dcgan.cli import fail
     from dcgan.errors import UserError
     from dcgan.photo import complete_photo
+    from tqdm import tqdm
     aligner, status = AlignDlib(), 0
     for path in photos:
         if stop():
             break
         try:
-            print(f"wrote {complete_photo(path, model, options, aligner, options.out_dir)}")
+            with tqdm(desc=os.path.basename(path), unit="step", disable=not options.progress,
+                      dynamic_ncols=True, leave=False) as bar:
+                out = complete_photo(path, model, options, aligner, options.out_dir, log=tqdm.write,
+                                     progress=bar.update, stop_requested=stop)
+            print(f"wrote {out}")
         except UserError as e:
             status = fail(PROGRAM, e)
     return status

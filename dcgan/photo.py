@@ -183,8 +183,12 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
     return filled, completed
 
 
-def complete_photo(path, model, options, aligner, out_dir, log=print):
+def complete_photo(path, model, options, aligner, out_dir, log=print, progress=lambda steps: None,
+                   stop_requested=lambda: False):
     """Completes the faces the hole touches in one photo and writes it, and its aligned crops.
+
+    `progress` is told the steps of each face's search and tuning; `stop_requested()`
+    ends them early, and the photo is still written with the fill found so far.
 
     Returns:
       The path of the completed photo (`out_dir/completed/<name>.png`), of the photo's size and mode.
@@ -200,7 +204,8 @@ def complete_photo(path, model, options, aligner, out_dir, log=print):
     hole = read_hole(path, original.size, options.box, options.mask.mask_file)
     faces = faces_in_hole(path, rgb, hole, aligner, model.config.image_size)
     name = os.path.splitext(os.path.basename(path))[0]
-    filled, completed = fill_photo(rgb, hole, faces, model, options)
+    filled, completed = fill_photo(rgb, hole, faces, model, options, progress,
+                                   stop_requested=stop_requested)
     for number, (face, crop) in enumerate(zip(faces, completed), 1):
         crops = os.path.join(out_dir, "aligned", f"{name}_face{number}")
         masked = np.where(face.known[..., None] > 0, face.image, 128).astype(np.uint8)

@@ -132,3 +132,21 @@ def test_a_small_and_a_large_face_both_complete(tiny_model, tmp_path, side, box)
     hole = _hole((side, side), tuple(int(v) for v in box.split(",")))
     assert after.shape == (side, side, 3)
     assert np.any(after != np.asarray(Image.open(photo)), axis=-1)[hole].mean() > 0.5
+
+
+def test_ctrl_c_during_a_photos_search_still_writes_the_photo(tiny_model, tmp_path):
+    import signal
+    import time
+
+    from conftest import interrupt_when
+    photo = _photo(LFW_COLOUR)
+    out = tmp_path / "out"
+    command = ["complete.py", photo, "--checkpointDir", tiny_model, "--outDir", str(out),
+               "--nIter", "1000000", "--box", ",".join(map(str, MOUTH_BOX)), "--no_progress"]
+    started = time.monotonic()
+    status, _, err = interrupt_when(command, lambda: time.monotonic() - started > 15)
+    assert status == 128 + signal.SIGINT, err
+    assert "Traceback" not in err
+    written = out / "completed" / (os.path.splitext(os.path.basename(photo))[0] + ".png")
+    assert written.exists()
+    assert Image.open(written).size == Image.open(photo).size
