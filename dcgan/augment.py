@@ -14,6 +14,15 @@ TRANSLATION = 1 / 8  # largest shift, as a share of the side (the paper's)
 CUTOUT = 1 / 2  # side of the cut-out square, as a share of the image's side (the paper's)
 
 
+def _offset_grid(size, offsets, extent):
+    """Per image, the row and column indices less its (dy, dx) offset ([B, H] and [B, W]), and
+    [B, H, W]: whether both fall in [0, extent) (extent: (height, width))."""
+    rows = tf.range(size[0])[None, :] - offsets[:, :1]
+    cols = tf.range(size[1])[None, :] - offsets[:, 1:]
+    inside = ((rows >= 0) & (rows < extent[0]))[:, :, None] & ((cols >= 0) & (cols < extent[1]))[:, None, :]
+    return rows, cols, inside
+
+
 def translate(images, shifts):
     """Shifts each image by its own (dy, dx) pixels, filling with zeros (the padding value).
 
@@ -22,9 +31,7 @@ def translate(images, shifts):
       shifts: [B, 2] int32 (dy, dx); a positive dy moves the face down.
     """
     size = tf.shape(images)[1:3]
-    rows = tf.range(size[0])[None, :] - shifts[:, :1]  # [B, H]: source row of each output row
-    cols = tf.range(size[1])[None, :] - shifts[:, 1:]  # [B, W]
-    inside = ((rows >= 0) & (rows < size[0]))[:, :, None] & ((cols >= 0) & (cols < size[1]))[:, None, :]
+    rows, cols, inside = _offset_grid(size, shifts, size)  # the source pixel of each output pixel
     rows = tf.clip_by_value(rows, 0, size[0] - 1)
     cols = tf.clip_by_value(cols, 0, size[1] - 1)
     moved = tf.gather(tf.gather(images, rows, axis=1, batch_dims=1), cols, axis=2, batch_dims=1)
@@ -33,11 +40,7 @@ def translate(images, shifts):
 
 def cut_out(images, centers, side):
     """Zeroes a `side` x `side` square (clipped at the border) centred on each image's (y, x)."""
-    size = tf.shape(images)[1:3]
-    low = centers - side // 2
-    rows = tf.range(size[0])[None, :] - low[:, :1]
-    cols = tf.range(size[1])[None, :] - low[:, 1:]
-    hole = ((rows >= 0) & (rows < side))[:, :, None] & ((cols >= 0) & (cols < side))[:, None, :]
+    _, _, hole = _offset_grid(tf.shape(images)[1:3], centers - side // 2, (side, side))
     return images * tf.cast(~hole, images.dtype)[..., None]
 
 

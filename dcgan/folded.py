@@ -31,8 +31,9 @@ class FoldedGenerator(tf.Module):
         a, b = _affine(generator.g_bn0)
         spatial = tf.size(generator.g_h0_lin.bias) // base  # 16 positions of the 4x4 map, channels last
         self.base = base
-        self.linear = (tf.constant(generator.g_h0_lin.kernel * tf.tile(a, [spatial])),
-                       tf.constant(generator.g_h0_lin.bias * tf.tile(a, [spatial]) + tf.tile(b, [spatial])))
+        self.linear = tuple(tf.cast(w, dtype) for w in (  # in the layers' dtype: only they use it
+            generator.g_h0_lin.kernel * tf.tile(a, [spatial]),
+            generator.g_h0_lin.bias * tf.tile(a, [spatial]) + tf.tile(b, [spatial])))
         self.convs = []
         for i in range(1, n + 1):
             layer = getattr(generator, f"g_h{i}")
@@ -44,14 +45,13 @@ class FoldedGenerator(tf.Module):
             self.convs.append((tf.constant(kernel), tf.constant(bias)))
         self.layers = [ops.fixed_conv2d_transpose(tf.cast(kernel, dtype)) for kernel, _ in self.convs]
         self.biases = [tf.cast(bias, dtype) for _, bias in self.convs]
-        self.linear_in_dtype = [tf.cast(w, dtype) for w in self.linear]
 
     def features(self, z, layers):
         """The activations (float32) after the linear layer and the first `layers` transposed convolutions."""
         return tf.cast(self._features(z, layers), tf.float32)
 
     def _features(self, z, layers):
-        kernel, bias = self.linear_in_dtype
+        kernel, bias = self.linear
         x = tf.nn.relu(tf.reshape(tf.matmul(tf.cast(z, self.dtype), kernel) + bias, [-1, 4, 4, self.base]))
         for layer, bias in zip(self.layers[:layers], self.biases):
             x = tf.nn.relu(tf.nn.bias_add(layer(x), bias))

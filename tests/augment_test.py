@@ -5,22 +5,18 @@ import dataclasses
 import numpy as np
 import tensorflow as tf
 
+from conftest import first_batch
 from dcgan import augment
 from dcgan.training_loop import Trainer
-from ema_test import _batch
 
 
-def _faces(faces_dir):
+def _faces(options):
     """Eight real 16x16 faces in [-1, 1]."""
-    from conftest import TINY_MODEL
-    from dcgan.config import ModelConfig
-    from dcgan.options import TrainOptions
-    options = TrainOptions(dataset=faces_dir, model=ModelConfig(**TINY_MODEL), batch_size=16)
-    return tf.constant(_batch(options)[:8])
+    return tf.constant(first_batch(options)[:8])
 
 
-def test_translation_moves_each_image_by_its_own_shift_and_fills_zeros(faces_dir):
-    images = _faces(faces_dir)[:2]
+def test_translation_moves_each_image_by_its_own_shift_and_fills_zeros(tiny_options):
+    images = _faces(tiny_options)[:2]
     moved = augment.translate(images, tf.constant([[2, -3], [-1, 0]])).numpy()
     x = images.numpy()
     expected = np.zeros_like(x)
@@ -36,8 +32,8 @@ def test_cutout_zeroes_a_square_of_half_the_side_clipped_at_the_border():
     assert (cut[1, :4, 11:] == 0).all() and cut[1].sum() == 3 * (256 - 4 * 5)
 
 
-def test_augmentation_is_differentiable_and_repeatable(faces_dir):
-    images = tf.Variable(_faces(faces_dir))
+def test_augmentation_is_differentiable_and_repeatable(tiny_options):
+    images = tf.Variable(_faces(tiny_options))
     with tf.GradientTape() as tape:
         augmented = augment.diff_augment(images, 1, 7, 0)
         total = tf.reduce_sum(augmented)
@@ -52,7 +48,7 @@ def test_augmentation_is_differentiable_and_repeatable(faces_dir):
 
 
 def test_train_step_with_diffaug_trains_and_differs_from_without(tiny_options):
-    batch = _batch(tiny_options)
+    batch = first_batch(tiny_options)
     results = {}
     for diffaug in (False, True):
         trainer = Trainer(dataclasses.replace(tiny_options, diffaug=diffaug))

@@ -37,6 +37,14 @@ def real_faces(count, source=FACES64_TRAIN):
     return [os.path.join(source, n) for n in names]
 
 
+def first_batch(options):
+    """The first training batch of `options.dataset`, as the train step gets it (seed 0)."""
+    from dcgan import data
+    from dcgan.files import list_images
+    images, count, _ = data.load_images(list_images(options.dataset), options.model.image_size)
+    return next(iter(data.training_batches(images, count, options.batch_size, seed=0)))
+
+
 @pytest.fixture
 def faces_dir(tmp_path):
     """A folder of 48 real 64x64 CelebA faces, some in a subfolder."""

@@ -7,14 +7,9 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from dcgan import checkpoints, data
-from dcgan.files import list_images
+from conftest import first_batch
+from dcgan import checkpoints
 from dcgan.training_loop import Trainer, train
-
-
-def _batch(options):
-    images, count, _ = data.load_images(list_images(options.dataset), options.model.image_size)
-    return next(iter(data.training_batches(images, count, options.batch_size, seed=0)))
 
 
 def _g_values(generator):
@@ -24,7 +19,7 @@ def _g_values(generator):
 def test_ema_equals_a_hand_computed_average(tiny_options):
     trainer = Trainer(dataclasses.replace(tiny_options, ema=0.9))
     expected = _g_values(trainer.generator)  # the average starts at G
-    batch = _batch(tiny_options)
+    batch = first_batch(tiny_options)
     for step in range(1, 6):
         trainer.train_step(batch)
         decay = min(0.9, (1 + step) / (10 + step))

@@ -8,15 +8,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dcgan import checkpoints, data
-from dcgan.files import list_images
+from conftest import first_batch
+from dcgan import checkpoints
 from dcgan.errors import UserError
 from dcgan.training_loop import NonFiniteLoss, Trainer, train
-
-
-def _batch(options):
-    images, count, _ = data.load_images(list_images(options.dataset), options.model.image_size)
-    return next(iter(data.training_batches(images, count, options.batch_size, seed=0)))
 
 
 def _values(variables):
@@ -37,7 +32,7 @@ def test_one_step_moves_every_weight_that_matters(tiny_options):
                if not _before_batch_norm(v.path, trainer.generator.num_layers)]
     assert len(watched) == 15  # of 18: all but the three biases right before batch norm
     before = _values(watched)
-    scalars, tensors = trainer.train_step(_batch(tiny_options))
+    scalars, tensors = trainer.train_step(first_batch(tiny_options))
     for value, var in zip(before, watched):
         change = np.abs(var.numpy() - value).max()
         assert change > 1e-5, (var.path, change)  # Adam's first step moves each by about lr
@@ -55,7 +50,7 @@ def test_step_equals_the_originals_schedule_of_three_g_forward_passes(tiny_optio
     ours, original = Trainer(tiny_options), Trainer(tiny_options)
     for model in ("generator", "discriminator"):
         getattr(original, model).set_weights(getattr(ours, model).get_weights())
-    batch = _batch(tiny_options)
+    batch = first_batch(tiny_options)
     ours.train_step(batch)
     G, D = original.generator, original.discriminator
     z = sample_z(tiny_options.seed, 0, tiny_options.batch_size, tiny_options.model.z_dim)
@@ -85,7 +80,7 @@ def test_step_equals_the_originals_schedule_of_three_g_forward_passes(tiny_optio
 
 def test_short_run_moves_d_of_g_z(tiny_options):
     trainer = Trainer(tiny_options)
-    batch = _batch(tiny_options)
+    batch = first_batch(tiny_options)
     first, _ = trainer.train_step(batch)
     for _ in range(15):
         last, _ = trainer.train_step(batch)
@@ -123,7 +118,7 @@ def test_checkpoint_restores_the_end_of_training_bit_for_bit_and_resume_continue
     variables = lambda t: (t.generator.variables + t.discriminator.variables
                            + t.g_optimizer.variables + t.d_optimizer.variables)
     trained = Trainer(tiny_options)
-    batch = _batch(tiny_options)
+    batch = first_batch(tiny_options)
     for _ in range(3):
         trained.train_step(batch)
     at_end = _values(variables(trained))
@@ -181,7 +176,7 @@ def test_mixed_precision_computes_in_float16_and_keeps_float32_weights(tiny_opti
     try:
         trainer = Trainer(dataclasses.replace(tiny_options, mixed_precision=True))
         before = _values(trainer.generator.trainable_variables)
-        batch = _batch(tiny_options)
+        batch = first_batch(tiny_options)
         for _ in range(3):
             scalars, _ = trainer.train_step(batch)
         assert trainer.generator.g_h1.compute_dtype == "float16"
