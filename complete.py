@@ -48,16 +48,17 @@ def main(argv=None):
         return fail(PROGRAM, f"no images matched: {' '.join(args.imgs)}")
     import_tensorflow_quietly()
     from dcgan.checkpoints import load_models
-    from dcgan.completion import complete, split_photos
+    from dcgan.completion import complete, input_sizes, split_photos
     options = flags.from_args(CompletionOptions, args)
     try:
         check_output_dir(options.out_dir, "--outDir")
+        sizes = input_sizes(paths, options)
         model = load_models(args.checkpoint_dir or default_checkpoint_dir())
         if options.img_size and options.img_size != model.config.image_size:
             raise UserError(f"--imgSize {options.img_size}, but the model in {model.path} makes "
                             f"{model.config.image_size}x{model.config.image_size} images "
                             "(leave --imgSize out)")
-        crops, photos = split_photos(paths, model.config.image_size, options)
+        crops, photos = split_photos(sizes, model.config.image_size)
         print(f"model: {model.path} ({model.config.describe()}); {len(crops)} aligned face(s), "
               f"{len(photos)} photo(s)")
         if crops:

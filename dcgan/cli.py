@@ -84,9 +84,12 @@ class StopFlag:
 def resolve_mask_type(parser, args):
     """--maskFile alone means --maskType mask; with another --maskType it is refused.
 
-    The parser's --maskType default is None so that a type given on purpose is told apart.
+    The parser's --maskType default is None so that a type given on purpose is told apart. A
+    missing --maskFile is refused here, before the model loads.
     """
     if args.mask_file and args.mask_type not in (None, "mask"):
         parser.error(f"--maskFile goes with --maskType mask, not {args.mask_type}")
+    if args.mask_file and not os.path.exists(args.mask_file):
+        parser.error(f"--maskFile {args.mask_file}: no such file or folder")
     if args.mask_type is None:
         args.mask_type = "mask" if args.mask_file else "center"

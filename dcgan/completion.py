@@ -47,22 +47,41 @@ class SearchedBatch:
     stopped: bool  # the search was stopped before --nIter
 
 
-def split_photos(paths, size, options):
-    """(aligned faces, photos): a photo is an input whose size is not the model's, or any under
-    --photo or --box. A file that does not open stays with the faces, to be named there.
+def input_sizes(paths, options):
+    """Each input's (path, (width, height)) from its header, so that a bad input is named before
+    the model loads; under --photo or --box, (path, None): every input is a photo, and one that
+    fails fails alone.
+
+    Raises:
+      UserError: an input (not under --photo or --box) is missing or does not decode.
     """
     from PIL import Image
     if options.photo or options.box:
-        return [], list(paths)
-    crops, photos = [], []
+        return [(path, None) for path in paths]
+    sizes, bad = [], []
     for path in paths:
         try:
             with Image.open(path) as image:
-                is_crop = image.size == (size, size)
+                sizes.append((path, image.size))
         except (OSError, ValueError, SyntaxError):
-            is_crop = True
-        (crops if is_crop else photos).append(path)
+            bad.append(path)
+    if bad:
+        raise _unreadable(bad)
+    return sizes
+
+
+def split_photos(sizes, size):
+    """(aligned faces, photos) from input_sizes: a photo is an input whose size is not the
+    model's (or any under --photo or --box)."""
+    crops = [path for path, wh in sizes if wh == (size, size)]
+    photos = [path for path, wh in sizes if wh != (size, size)]
     return crops, photos
+
+
+def _unreadable(bad):
+    missing = [p for p in bad if not os.path.exists(p)]
+    what = "no such file" if len(missing) == len(bad) else "not an image (or does not decode)"
+    return UserError(f"{what}: {name_some(bad)}")
 
 
 def read_inputs(paths, size, channels=3, log=print):
@@ -86,9 +105,7 @@ def read_inputs(paths, size, channels=3, log=print):
         if was_resized:
             resized.append(path)
     if bad:
-        missing = [p for p in bad if not os.path.exists(p)]
-        what = "no such file" if len(missing) == len(bad) else "not an image (or does not decode)"
-        raise UserError(f"{what}: {name_some(bad)}")
+        raise _unreadable(bad)
     if resized:
         log(f"warning: resized {len(resized)} image(s) to the model's {size}x{size}: "
             f"{name_some(resized)}; for photos, align the faces first (python -m align)")

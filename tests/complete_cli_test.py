@@ -55,7 +55,9 @@ def test_several_batches_pad_the_last_and_overwrite_nothing(tiny_model, face_png
 def test_bad_inputs_are_one_line_and_exit_2(tiny_model, face_pngs, tmp_path):
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not a png")
-    assert "not an image" in assert_one_line_error(_complete(tiny_model, [str(broken)], tmp_path / "o"))
+    not_image = _complete(tiny_model, [face_pngs[0], str(broken)], tmp_path / "o")
+    assert "not an image" in assert_one_line_error(not_image)
+    assert "model:" not in not_image.stdout  # named before the model loads
     missing = _complete(tiny_model, [str(tmp_path / "faces" / "*.png")], tmp_path / "o")
     assert "no such file" in assert_one_line_error(missing)
     (tmp_path / "empty").mkdir()
@@ -67,6 +69,10 @@ def test_bad_inputs_are_one_line_and_exit_2(tiny_model, face_pngs, tmp_path):
     bad_mask = _complete(tiny_model, face_pngs[:1], tmp_path / "o", "--maskType", "mask",
                          "--maskFile", str(broken))
     assert "cannot read mask file" in assert_one_line_error(bad_mask)
+    no_mask = _complete(tiny_model, face_pngs[:1], tmp_path / "o", "--maskFile",
+                        str(tmp_path / "none.png"))
+    assert no_mask.returncode == 2 and "none.png: no such file" in no_mask.stderr
+    assert "Traceback" not in no_mask.stderr and "model:" not in no_mask.stdout
     wrong_size = _complete(tiny_model, face_pngs[:1], tmp_path / "o", "--imgSize", "64")
     assert "--imgSize" in assert_one_line_error(wrong_size)
 
