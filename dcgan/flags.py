@@ -13,9 +13,9 @@ import dataclasses
 def option(default, help, flag=None, choices=None, minimum=None, metavar=None, type=None, group=None):
     """A dataclass field that is also a flag (`--name` unless `flag` says otherwise).
 
-    A boolean option that defaults to True becomes a `--no_...` flag (give it as `flag`); its
-    positive spelling (`--weighted` beside `--no_weighted`) is accepted too, unlisted, so that
-    commands written when the option was off by default keep working.
+    A boolean option that defaults to True becomes a `--no_...` flag (give it as `flag`). Each
+    boolean flag's other spelling (`--no_weighted` beside `--weighted`) is accepted too,
+    unlisted, so that commands written when the default was the other way keep working.
     `group` names the section of --help it is listed in.
     """
     return dataclasses.field(default=default, metadata={
@@ -62,6 +62,9 @@ def add_flags(parser, cls, overrides=None, skip=()):
             _add_flag(section(field.metadata["section"]), field, overrides.get(field.name, {}))
 
 
+_OTHER_ACTION = {"store_true": "store_false", "store_false": "store_true"}
+
+
 def _add_flag(parser, field, override):
     meta = {**field.metadata, **override}
     default = override.get("default", field.default)
@@ -69,9 +72,8 @@ def _add_flag(parser, field, override):
     if isinstance(field.default, bool):
         action = "store_false" if field.default else "store_true"
         parser.add_argument(flag, dest=field.name, action=action, default=default, help=meta["help"])
-        if field.default and flag.startswith("--no_"):
-            parser.add_argument("--" + flag[len("--no_"):], dest=field.name, action="store_true",
-                                help=argparse.SUPPRESS)
+        other = "--" + flag[len("--no_"):] if flag.startswith("--no_") else "--no_" + flag[2:]
+        parser.add_argument(other, dest=field.name, action=_OTHER_ACTION[action], help=argparse.SUPPRESS)
         return
     kind = meta["type"] or (type(field.default) if field.default is not None else str)
     shown = "" if default in (None, "") or "(default" in meta["help"] else " (default: %(default)s)"
