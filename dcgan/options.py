@@ -47,8 +47,8 @@ class MaskOptions:
 
 @dataclasses.dataclass
 class SearchOptions:
-    """The search over z, with the original's defaults but for --nIter, the weighted contextual
-    loss and --tuneIter (README: "Differences from the original")."""
+    """The search over z, with the original's defaults but for --nIter and --tuneIter (README:
+    "Differences from the original")."""
 
     n_iter: int = option(300, "iterations (the original: 1000, which on the bundled model gives the "
                               "same hole PSNR and SSIM as 300: see README)", flag="--nIter", minimum=1)
@@ -56,9 +56,10 @@ class SearchOptions:
     starts: int = option(1, "searches per image from different start z, run in the same batch; "
                             "each image keeps the one with the lowest final loss", minimum=1)
     lam: float = option(0.1, "weight of the perceptual loss; the paper used 0.003")
-    weighted: bool = option(True, "the contextual loss weighs every known pixel alike (the "
-                                  "original's), instead of the paper's weights: known pixels near "
-                                  "the hole count more", flag="--no_weighted")
+    weighted: bool = option(False, "the paper's weighted contextual loss: known pixels near the "
+                                   "hole count more, those far from it not at all (off: every known "
+                                   "pixel alike, the original's; it loses on holes that take a whole "
+                                   "side: see README)")
     perceptual: str = option("original", "original: -log D(G(z)); paper: log(1 - D(G(z)))",
                              choices=PERCEPTUAL_LOSSES)
     approach: str = option("adam", "how z moves", choices=APPROACHES)

@@ -77,6 +77,6 @@ def test_weighted_mask_favours_known_pixels_next_to_the_hole():
 
 
 def test_weighted_mask_with_nothing_missing_keeps_every_pixel():
-    """Reconstruction (--maskType full) under the default weighted loss must still see the image."""
+    """Reconstruction (--maskType full) under the weighted loss must still see the image."""
     mask = make_mask("full", 16)
     np.testing.assert_array_equal(weighted_mask(mask), mask)
