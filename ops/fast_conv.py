@@ -4,8 +4,7 @@ On the CPU that op (the transposed convolution's forward pass, and every
 convolution's input gradient) is 3-9x slower than the rest of TF's convolution
 kernels. A 5x5 stride-2 'SAME' transposed convolution is four stride-1
 convolutions, one per output phase (row and column parity), of 2x2, 2x3, 3x2
-and 3x3 taps, interleaved by `depth_to_space` (the phase form: the 25 taps,
-none zero). Where the output has few channels (the image's three) one 3x3
+and 3x3 taps, interleaved (the phase form: the 25 taps, none zero). Where the output has few channels (the image's three) one 3x3
 convolution with 4x the output channels is faster (the sub-pixel form: 36
 taps, 11 of them zero). With `tf.custom_gradient`:
 
@@ -74,7 +73,16 @@ def apply_stride1(x, kernels):
     # Every phase looks one row (column) back; the odd ones also one ahead.
     phases = [tf.nn.conv2d(x, kernel, strides=1, padding=[[0, 0], [1, i // 2], [1, i % 2], [0, 0]])
               for i, kernel in enumerate(kernels)]
-    return tf.nn.depth_to_space(tf.concat(phases, axis=3), 2)
+    return interleave(phases)
+
+
+def interleave(phases):
+    """[p00, p01, p10, p11], each [N, H, W, C] -> [N, 2H, 2W, C], out[2i + a, 2j + b] = p_ab[i, j]:
+    `depth_to_space` of their concatenation, by stacks instead, which use every core (TF's CPU
+    depth_to_space runs on one: 15 against 5 ms for four [64, 16, 16, 64] phases)."""
+    _, h, w, c = phases[0].shape
+    rows = [tf.reshape(tf.stack(phases[2 * a:2 * a + 2], axis=3), [-1, h, 2 * w, c]) for a in range(2)]
+    return tf.reshape(tf.stack(rows, axis=2), [-1, 2 * h, 2 * w, c])
 
 
 def _kernel_gradient(inputs, kernel, output_gradient):

@@ -100,3 +100,9 @@ def test_fixed_kernel_layers_match_native_values_and_input_gradients(transposed)
         return [y.numpy(), tape.gradient(loss, x).numpy()]
 
     _assert_close(values_and_gradient(tf.function(fixed)), values_and_gradient(native))
+
+
+def test_interleave_is_depth_to_space_of_the_concatenated_phases():
+    phases = [tf.random.stateless_normal([2, 3, 5, 4], [i, 0]) for i in range(4)]
+    np.testing.assert_array_equal(fast_conv.interleave(phases).numpy(),
+                                  tf.nn.depth_to_space(tf.concat(phases, axis=3), 2).numpy())
