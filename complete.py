@@ -87,7 +87,8 @@ def _complete_photos(photos, model, options, stop):
             with tqdm(desc=os.path.basename(path), unit="step", disable=not options.progress,
                       dynamic_ncols=True, leave=False) as bar:
                 out = complete_photo(path, model, options, aligner, options.out_dir, log=tqdm.write,
-                                     progress=bar.update, stop_requested=stop)
+                                     progress=bar.update, stop_requested=stop,
+                                     expect_steps=lambda steps: bar.reset(total=steps))
             print(f"wrote {out}")
         except UserError as e:
             status = fail(PROGRAM, e)

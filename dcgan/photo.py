@@ -184,11 +184,12 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
 
 
 def complete_photo(path, model, options, aligner, out_dir, log=print, progress=lambda steps: None,
-                   stop_requested=lambda: False):
+                   stop_requested=lambda: False, expect_steps=lambda steps: None):
     """Completes the faces the hole touches in one photo and writes it, and its aligned crops.
 
-    `progress` is told the steps of each face's search and tuning; `stop_requested()`
-    ends them early, and the photo is still written with the fill found so far.
+    `expect_steps` is told the number of steps once the faces are found, and `progress`
+    the steps of each face's search and tuning as they run; `stop_requested()` ends
+    them early, and the photo is still written with the fill found so far.
 
     Returns:
       The path of the completed photo (`out_dir/completed/<name>.png`), of the photo's size and mode.
@@ -203,6 +204,7 @@ def complete_photo(path, model, options, aligner, out_dir, log=print, progress=l
     rgb = np.asarray(original.convert("RGB"))
     hole = read_hole(path, original.size, options.box, options.mask.mask_file)
     faces = faces_in_hole(path, rgb, hole, aligner, model.config.image_size)
+    expect_steps(options.search.steps * len(faces))
     name = os.path.splitext(os.path.basename(path))[0]
     filled, completed = fill_photo(rgb, hole, faces, model, options, progress,
                                    stop_requested=stop_requested)

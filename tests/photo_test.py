@@ -150,3 +150,17 @@ def test_ctrl_c_during_a_photos_search_still_writes_the_photo(tiny_model, tmp_pa
     written = out / "completed" / (os.path.splitext(os.path.basename(photo))[0] + ".png")
     assert written.exists()
     assert Image.open(written).size == Image.open(photo).size
+
+
+def test_the_progress_is_told_its_total_before_the_first_step(tiny_model, tmp_path):
+    from align.aligner import AlignDlib
+    from dcgan.checkpoints import load_models
+    from dcgan.options import CompletionOptions, SearchOptions
+    from dcgan.photo import complete_photo
+    options = CompletionOptions(box=",".join(map(str, MOUTH_BOX)), progress=False,
+                                search=SearchOptions(n_iter=4, tune_iter=2))
+    told = []
+    complete_photo(_photo(LFW_COLOUR), load_models(tiny_model), options, AlignDlib(), str(tmp_path),
+                   progress=lambda steps: told.append(steps),
+                   expect_steps=lambda steps: told.append(("total", steps)))
+    assert told[0] == ("total", 6) and sum(told[1:]) == 6
