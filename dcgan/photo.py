@@ -21,6 +21,7 @@ from align.aligner import alignment_matrix, warp_affine
 from dcgan import images as image_io
 from dcgan.blending import PoissonSolver
 from dcgan.errors import UserError
+from dcgan.grain import add_grain
 
 DILATE = 2  # pixels the hole grows by before it is pasted into, so its edge blends too
 FEATHER = 1.0  # sigma of the paste's soft edge, in photo pixels
@@ -171,16 +172,16 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
       preview: called every --outInterval iterations with the photo completed so far.
 
     Returns:
-      (the filled uint8 RGB photo, the completed aligned faces).
+      (the filled uint8 RGB photo, with grain if options.grain; the completed aligned faces).
     """
-    filled, completed = rgb, []
+    filled, completed, weight = rgb, [], np.zeros(rgb.shape[:2] + (1,))
     for face in faces:
         done, paste = filled, PasteBack(rgb.shape, hole, face, model.config.image_size)
         crop = complete_face(face, model, options, progress,
                              lambda _, so_far: preview(paste(done, so_far)), stop_requested)
-        filled = paste(filled, crop)
+        filled, weight = paste(filled, crop), np.maximum(weight, paste.alpha)
         completed.append(crop)
-    return filled, completed
+    return (add_grain(rgb, filled, weight) if options.grain else filled), completed
 
 
 def complete_photo(path, model, options, aligner, out_dir, log=print, progress=lambda steps: None,

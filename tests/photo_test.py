@@ -164,3 +164,24 @@ def test_the_progress_is_told_its_total_before_the_first_step(tiny_model, tmp_pa
                    progress=lambda steps: told.append(steps),
                    expect_steps=lambda steps: told.append(("total", steps)))
     assert told[0] == ("total", 6) and sum(told[1:]) == 6
+
+
+def test_the_fill_of_a_large_face_gets_grain_unless_no_grain(tiny_model, tmp_path):
+    from dcgan.grain import detail
+    """The photo enlarged and given sensor-like noise: a sharp photo around a smooth fill."""
+    photo = tmp_path / "face1000.png"
+    enlarged = np.asarray(Image.open(_photo(LFW_COLOUR)).resize((1000, 1000), Image.Resampling.LANCZOS))
+    noise = np.random.default_rng(0).normal(0, 5, (1000, 1000, 1))
+    Image.fromarray(np.clip(enlarged + noise, 0, 255).astype(np.uint8)).save(photo)
+    box = (400, 600, 200, 112)
+    fills = {}
+    for flags in ((), ("--no_grain",)):
+        result = _complete(tiny_model, [str(photo)], tmp_path / "out", "--box", ",".join(map(str, box)),
+                           "--seed", "0", *flags)
+        assert result.returncode == 0, result.stderr
+        fills[flags] = np.asarray(Image.open(tmp_path / "out" / "completed" / "face1000.png"))
+    hole = _hole((1000, 1000), box)
+    grain, plain = detail(fills[()], hole), detail(fills[("--no_grain",)], hole)
+    assert np.all(grain > 2 * plain)
+    assert np.array_equal(fills[()][~ndimage.binary_dilation(hole, iterations=2)],
+                          fills[("--no_grain",)][~ndimage.binary_dilation(hole, iterations=2)])
