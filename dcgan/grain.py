@@ -47,6 +47,8 @@ def add_grain(photo, filled, weight):
     window = _window(pasted, RING + 4 * int(np.ceil(HIGH_PASS)))
     photo, part, weight, pasted = photo[window], filled[window], weight[window], pasted[window]
     ring = ndimage.binary_dilation(pasted, iterations=RING) & ~pasted
+    if not ring.any():  # the fill reaches every edge: nothing to match
+        return filled
     missing = np.sqrt(np.maximum(detail(photo, ring) ** 2 - detail(part, weight[..., 0] >= 1) ** 2, 0))
     noise = np.random.default_rng(SEED).standard_normal(pasted.shape)[..., None]
     noise /= detail(noise, np.ones(pasted.shape, bool))  # a high-pass of unit deviation

@@ -48,3 +48,9 @@ def test_the_same_photo_and_hole_get_the_same_grain():
     photo, filled, hole = _photo_and_smooth_fill()
     weight = hole.astype(float)[..., None]
     assert np.array_equal(add_grain(photo, filled, weight), add_grain(photo, filled, weight))
+
+
+def test_a_fill_with_no_photo_around_it_is_left_as_it_is():
+    photo, filled, _ = _photo_and_smooth_fill()
+    everywhere = np.ones(photo.shape[:2] + (1,))
+    assert np.array_equal(add_grain(photo, filled, everywhere), filled)
