@@ -149,6 +149,7 @@ class PasteBack:
         height, width = photo_shape[:2]
         self.shape = (width, height)
         self.inverse = np.linalg.inv(np.vstack([face.matrix, [0, 0, 1]]))[:2]
+        self.scale = np.sqrt(abs(np.linalg.det(self.inverse[:, :2])))  # photo pixels per model pixel
         covered = warp_affine(np.full((size, size), 255, np.uint8), self.inverse, self.shape,
                               Image.Resampling.NEAREST) > 0
         covered = ndimage.binary_erosion(covered, iterations=1)  # the frame's edge samples black
@@ -174,14 +175,16 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
     Returns:
       (the filled uint8 RGB photo, with grain if options.grain; the completed aligned faces).
     """
-    filled, completed, weight = rgb, [], np.zeros(rgb.shape[:2] + (1,))
+    filled, completed = rgb, []
     for face in faces:
         done, paste = filled, PasteBack(rgb.shape, hole, face, model.config.image_size)
         crop = complete_face(face, model, options, progress,
                              lambda _, so_far: preview(paste(done, so_far)), stop_requested)
-        filled, weight = paste(filled, crop), np.maximum(weight, paste.alpha)
+        filled = paste(filled, crop)
+        if options.grain:
+            filled = add_grain(rgb, filled, paste.alpha, paste.scale)
         completed.append(crop)
-    return (add_grain(rgb, filled, weight) if options.grain else filled), completed
+    return filled, completed
 
 
 def complete_photo(path, model, options, aligner, out_dir, log=print, progress=lambda steps: None,
