@@ -119,9 +119,10 @@ class CompletionOptions:
                                 "for inputs whose size is not the model's)", group=PHOTO)
     box: str = option(None, "the hole of a photo, in its pixels: x,y,w,h (or --maskFile of the "
                             "photo's size)", metavar="X,Y,W,H", group=PHOTO)
-    grain: bool = option(True, "no grain in a photo's fill (by default noise is added to it, as "
-                               "strong as the fine detail around the hole: the 64x64 fill, "
-                               "enlarged, has little of its own)", flag="--no_grain", group=PHOTO)
+    grain: bool = option(True, "no grain in a photo's fill (by default noise stands in for the fine "
+                               "detail that enlarging the 64x64 fill lost, as strong as what the "
+                               "photo loses around the hole at the same enlargement)",
+                         flag="--no_grain", group=PHOTO)
     progress: bool = progress_option()
     mask: MaskOptions = nested(MaskOptions, "mask")
     search: SearchOptions = nested(SearchOptions, "search over z")

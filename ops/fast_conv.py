@@ -4,9 +4,10 @@ On the CPU that op (the transposed convolution's forward pass, and every
 convolution's input gradient) is 3-9x slower than the rest of TF's convolution
 kernels. A 5x5 stride-2 'SAME' transposed convolution is four stride-1
 convolutions, one per output phase (row and column parity), of 2x2, 2x3, 3x2
-and 3x3 taps, interleaved (the phase form: the 25 taps, none zero). Where the output has few channels (the image's three) one 3x3
-convolution with 4x the output channels is faster (the sub-pixel form: 36
-taps, 11 of them zero). With `tf.custom_gradient`:
+and 3x3 taps, interleaved (the phase form: the 25 taps, none zero). Where the
+output has few channels (the image's three) one 3x3 convolution with 4x the
+output channels is faster (the sub-pixel form: 36 taps, 11 of them zero).
+With `tf.custom_gradient`:
 
 - transposed conv: forward = the phase form; input gradient = a plain stride-2
   conv; kernel gradient = `Conv2DBackpropFilter`.
