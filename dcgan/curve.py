@@ -12,7 +12,7 @@ import csv
 import os
 import sys
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from dcgan.errors import UserError
 from dcgan.files import read_json
@@ -23,6 +23,7 @@ PANELS = (("psnr", "hole", "hole PSNR (dB), higher is better"), ("ssim", "hole",
           ("identity", "whole", "identity distance, lower is better"))
 PANEL_SIZE, MARGIN = (360, 250), (56, 28, 16, 56)  # left, top, right, bottom
 LINE, REFERENCE, TEXT, GRID = (31, 119, 180), (214, 39, 40), (30, 30, 30), (225, 225, 225)
+FONT_SIZE = 12  # Pillow's default 10 runs "images seen" into one word
 
 
 def read_run(folder):
@@ -43,6 +44,7 @@ def draw_curve(runs, reference, path):
     x_low, x_high = 0, max(xs) * 1.05
     for index, (metric, region, title) in enumerate(PANELS):
         draw = ImageDraw.Draw(picture)
+        draw.font = ImageFont.load_default(FONT_SIZE)
         left, top = index * width + MARGIN[0], MARGIN[1]
         right, bottom = (index + 1) * width - MARGIN[2], height - MARGIN[3]
         points = [(images, cells[(metric, region)]) for cells, images in runs if (metric, region) in cells]
@@ -76,6 +78,7 @@ def draw_curve(runs, reference, path):
             draw.line([(to_x(x), to_y(m - c)), (to_x(x), to_y(m + c))], LINE)
             draw.ellipse([to_x(x) - 3, to_y(m) - 3, to_x(x) + 3, to_y(m) + 3], fill=LINE)
     draw = ImageDraw.Draw(picture)
+    draw.font = ImageFont.load_default(FONT_SIZE)
     draw.line([(MARGIN[0], height - 8), (MARGIN[0] + 20, height - 8)], LINE, width=2)
     draw.text((MARGIN[0] + 26, height - 14), "this run (mean, 95% interval)", TEXT)
     if reference:
