@@ -42,9 +42,9 @@ def draw_curve(runs, reference, path):
     picture = Image.new("RGB", (width * len(PANELS), height), "white")
     xs = [images for _, images in runs]
     x_low, x_high = 0, max(xs) * 1.05
+    draw = ImageDraw.Draw(picture)
+    draw.font = ImageFont.load_default(FONT_SIZE)
     for index, (metric, region, title) in enumerate(PANELS):
-        draw = ImageDraw.Draw(picture)
-        draw.font = ImageFont.load_default(FONT_SIZE)
         left, top = index * width + MARGIN[0], MARGIN[1]
         right, bottom = (index + 1) * width - MARGIN[2], height - MARGIN[3]
         points = [(images, cells[(metric, region)]) for cells, images in runs if (metric, region) in cells]
@@ -77,8 +77,6 @@ def draw_curve(runs, reference, path):
         for x, (m, c) in points:
             draw.line([(to_x(x), to_y(m - c)), (to_x(x), to_y(m + c))], LINE)
             draw.ellipse([to_x(x) - 3, to_y(m) - 3, to_x(x) + 3, to_y(m) + 3], fill=LINE)
-    draw = ImageDraw.Draw(picture)
-    draw.font = ImageFont.load_default(FONT_SIZE)
     draw.line([(MARGIN[0], height - 8), (MARGIN[0] + 20, height - 8)], LINE, width=2)
     draw.text((MARGIN[0] + 26, height - 14), "this run (mean, 95% interval)", TEXT)
     if reference:

@@ -37,9 +37,8 @@ def lost_detail(image, scale):
 
 def _window(region, margin):
     """The slices of the bounding box of `region`, grown by `margin` pixels (inside the image)."""
-    rows, columns = np.nonzero(region.any(axis=1))[0], np.nonzero(region.any(axis=0))[0]
-    return tuple(slice(max(0, low - margin), high + margin + 1)
-                 for low, high in ((rows[0], rows[-1]), (columns[0], columns[-1])))
+    box = ndimage.find_objects(region.astype(np.int8))[0]
+    return tuple(slice(max(0, side.start - margin), side.stop + margin) for side in box)
 
 
 def add_grain(photo, filled, weight, scale):
