@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from dcgan import images as image_io
 from dcgan.blending import PoissonSolver
-from dcgan.errors import UserError, name_some
+from dcgan.errors import name_some, unreadable
 from dcgan.masks import lowres_known, make_mask, weighted_mask
 from dcgan.options import CompletionOptions  # noqa: F401 (what `complete` takes)
 from dcgan.tuning import GeneratorTuning
@@ -66,7 +66,7 @@ def input_sizes(paths, options):
         except (OSError, ValueError, SyntaxError):
             bad.append(path)
     if bad:
-        raise _unreadable(bad)
+        raise unreadable(bad)
     return sizes
 
 
@@ -76,12 +76,6 @@ def split_photos(sizes, size):
     crops = [path for path, wh in sizes if wh == (size, size)]
     photos = [path for path, wh in sizes if wh != (size, size)]
     return crops, photos
-
-
-def _unreadable(bad):
-    missing = [p for p in bad if not os.path.exists(p)]
-    what = "no such file" if len(missing) == len(bad) else "not an image (or does not decode)"
-    return UserError(f"{what}: {name_some(bad)}")
 
 
 def read_inputs(paths, size, channels=3, log=print):
@@ -105,7 +99,7 @@ def read_inputs(paths, size, channels=3, log=print):
         if was_resized:
             resized.append(path)
     if bad:
-        raise _unreadable(bad)
+        raise unreadable(bad)
     if resized:
         log(f"warning: resized {len(resized)} image(s) to the model's {size}x{size}: "
             f"{name_some(resized)}; for photos, align the faces first (python -m align)")

@@ -1,5 +1,7 @@
 """The one exception the command-line tools turn into a one-line message and exit status 2."""
 
+import os
+
 
 class UserError(Exception):
     """Bad input from the user: a missing folder, an unreadable file, a mismatched checkpoint."""
@@ -10,3 +12,10 @@ def name_some(paths, limit=5):
     paths = list(paths)
     shown = ", ".join(paths[:limit])
     return shown if len(paths) <= limit else f"{shown} and {len(paths) - limit} more"
+
+
+def unreadable(paths):
+    """The UserError for inputs that do not open: 'no such file' when none exists."""
+    missing = [path for path in paths if not os.path.exists(path)]
+    what = "no such file" if len(missing) == len(paths) else "not an image (or does not decode)"
+    return UserError(f"{paths[0]}: {what}" if len(paths) == 1 else f"{what}: {name_some(paths)}")

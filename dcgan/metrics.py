@@ -3,7 +3,7 @@ and the landmark error of dlib's 68 points. Mean and 95% confidence interval per
 
 import numpy as np
 import tensorflow as tf
-from scipy import stats
+from scipy import ndimage, stats
 
 
 def psnr(a, b, region=None):
@@ -23,9 +23,8 @@ def ssim(a, b, region=None):
     """SSIM (`tf.image.ssim`) of [N, H, W, C] images in [0, 255]; over the bounding box of `region`."""
     a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
     if region is not None:
-        rows, cols = np.nonzero(region)
-        a = a[:, rows.min():rows.max() + 1, cols.min():cols.max() + 1]
-        b = b[:, rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+        rows, cols = ndimage.find_objects(np.asarray(region, np.int8))[0]
+        a, b = a[:, rows, cols], b[:, rows, cols]
     size = min(11, a.shape[1], a.shape[2])
     return tf.image.ssim(tf.constant(a), tf.constant(b), max_val=255.0, filter_size=size).numpy()
 

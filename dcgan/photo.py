@@ -20,7 +20,7 @@ from scipy import ndimage
 from align.aligner import alignment_matrix, warp_affine
 from dcgan import images as image_io
 from dcgan.blending import PoissonSolver
-from dcgan.errors import UserError
+from dcgan.errors import UserError, unreadable
 from dcgan.grain import add_grain
 
 DILATE = 2  # pixels the hole grows by before it is pasted into, so its edge blends too
@@ -204,7 +204,7 @@ def complete_photo(path, model, options, aligner, out_dir, log=print, progress=l
     try:
         original = image_io.open_8bit(path)
     except (OSError, ValueError, SyntaxError):
-        raise UserError(f"{path}: not an image (or does not decode)") from None
+        raise unreadable([path]) from None
     rgb = np.asarray(original.convert("RGB"))
     hole = read_hole(path, original.size, options.box, options.mask.mask_file)
     faces = faces_in_hole(path, rgb, hole, aligner, model.config.image_size)

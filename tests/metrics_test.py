@@ -38,6 +38,18 @@ def test_psnr_and_l1_of_a_hand_computed_case():
     assert metrics.ssim(a, b)[0] < 1.0
 
 
+def test_ssim_over_a_region_is_ssim_of_its_bounding_box():
+    face = _face()[None].astype(np.float64)
+    noisy = face + np.random.default_rng(0).normal(0, 20, face.shape)
+    region = np.zeros(face.shape[1:3], bool)
+    region[20:40, 16:48] = True
+    region[25, 30] = False  # a hole in the region does not shrink its box
+    box = (slice(None), slice(20, 40), slice(16, 48))
+    expected = metrics.ssim(face[box], noisy[box])[0]
+    assert metrics.ssim(face, noisy, region)[0] == pytest.approx(expected)
+    assert expected < 0.9
+
+
 def test_landmark_error_is_zero_for_the_same_face_and_follows_a_shift():
     aligner = AlignDlib()
     face = _face()

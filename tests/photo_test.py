@@ -109,12 +109,14 @@ def test_each_bad_photo_is_one_line_and_the_others_still_complete(tiny_model, tm
     dog = Image.open(shared_data("face_detect_test", "no_face", "dog.jpg"))
     dog.save(photos / "dog.png")
     Image.fromarray(np.zeros((dog.size[1], dog.size[0]), np.uint8)).save(masks / "dog.png")
-    result = _complete(tiny_model, [str(photos)], tmp_path / "out", "--photo", "--maskFile", str(masks))
+    (photos / "broken.png").write_bytes(b"not a png")
+    result = _complete(tiny_model, [str(photos), str(photos / "gone.png")], tmp_path / "out",
+                       "--photo", "--maskFile", str(masks))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     lines = sorted(l for l in result.stderr.splitlines() if l.strip())
-    expected = {"corner": "touches none", "dog": "no face found", "small": "must have its size",
-                "whole": "covers"}
+    expected = {"broken": "not an image", "corner": "touches none", "dog": "no face found",
+                "gone": "no such file", "small": "must have its size", "whole": "covers"}
     assert len(lines) == len(expected), result.stderr
     for line, (name, message) in zip(lines, sorted(expected.items())):
         assert line.startswith("complete.py: error: ") and f"{name}.png" in line and message in line
