@@ -6,7 +6,9 @@ dlib's face recognition network and the seconds per face.
     python evaluate.py --images aligned_test/ --maskType center --nIter 1000 --out evaluation
 
 Writes results.md, results.csv, model.json (the model and how it was made) and
-figure_<mask>.png into --out, and prints the table.
+figure_<mask>.png into --out, and prints the table. Ctrl-C stops the search and
+writes the results so far: the masks done, and of the one under way the faces
+of its batches searched to the end.
 """
 
 import argparse
@@ -40,10 +42,11 @@ def parse_args(argv=None):
 def main(argv=None):
     from tqdm import tqdm
     args = parse_args(argv)
-    from dcgan.cli import default_checkpoint_dir, fail, import_tensorflow_quietly
+    from dcgan.cli import StopFlag, default_checkpoint_dir, fail, import_tensorflow_quietly
     from dcgan.errors import UserError
     from dcgan.files import check_output_dir, list_images
     options = flags.from_args(EvaluationOptions, args)
+    stop = StopFlag("stopping the search and writing the results of the faces done")
     try:
         check_output_dir(options.out, "--out")
         paths = list_images(options.images)[:options.limit or None]
@@ -60,12 +63,14 @@ def main(argv=None):
         print(f"model: {model.path}; {len(paths)} faces; masks: {', '.join(names)}")
         with tqdm(total=len(paths) * len(masks), desc="evaluating", unit="face",
                   disable=not options.progress) as bar:
-            rows = evaluate(paths, model, options, aligner=aligner, progress=bar.update, log=tqdm.write)
+            rows = evaluate(paths, model, options, aligner=aligner, progress=bar.update, log=tqdm.write,
+                            stop_requested=stop)
     except UserError as e:
         return fail(PROGRAM, e)
-    print(write_results(rows, options.out, model))
-    print(f"wrote {os.path.join(options.out, 'results.md')}, results.csv, model.json and figure_*.png")
-    return 0
+    if rows:
+        print(write_results(rows, options.out, model))
+        print(f"wrote {os.path.join(options.out, 'results.md')}, results.csv, model.json and figure_*.png")
+    return stop.exit_status()
 
 
 if __name__ == "__main__":

@@ -24,17 +24,27 @@ FIGURE_FACES = 4
 MODEL_FILE = "model.json"
 
 
-def fill_all(model, real, mask, options, lowres=False, progress=lambda n: None):
+def fill_all(model, real, mask, options, lowres=False, progress=lambda n: None,
+             stop_requested=lambda: False):
     """Every method's fill of `real` ([N, H, W, C] in [-1, 1]) under `mask`, in [-1, 1], and
-    its seconds per image (the DCGAN's include the search, shared by both of its rows)."""
-    known = mask[None, :, :, None]
+    its seconds per image (the DCGAN's include the search, shared by both of its rows).
+
+    A stop ends the search: the fills are of the faces of the batches searched to the end,
+    the first len(fills[method]) of `real`; (None, None) if no batch was.
+    """
     start = time.perf_counter()
     generated = []
-    for batch in search_batches(model, real, mask, options, lowres):
+    for batch in search_batches(model, real, mask, options, lowres, stop_requested=stop_requested):
+        if batch.stopped:
+            break
         generated.append(batch.generated)
         progress(len(batch.generated))
+    if not generated:
+        return None, None
     generated = np.concatenate(generated)
     search = time.perf_counter() - start
+    real = real[:len(generated)]
+    known = mask[None, :, :, None]
     masked = real * known
     fills, seconds = {}, {}
 
@@ -77,7 +87,8 @@ def score(originals, filled, hole, faces, original_faces):
     return values
 
 
-def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=print):
+def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=print,
+             stop_requested=lambda: False):
     """Runs every method on every mask type and summarises each metric.
 
     Args:
@@ -85,6 +96,8 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
       model: a `checkpoints.LoadedModel`.
       options: `EvaluationOptions`; `mask.mask_type` may be `all` (ALL_MASKS).
       aligner: a dlib `AlignDlib` for the landmark error, or None.
+      stop_requested: polled during the search; True ends the run, keeping the masks
+        done and, of the mask under way, the faces of the batches searched to the end.
 
     Returns:
       Rows of dicts: method, mask, metric, region, mean, ci95, n.
@@ -93,26 +106,44 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
     real, _ = read_inputs(paths, size, model.config.c_dim, log)
     originals = image_io.to_uint8(real)
     faces = metrics.IdentityNetwork(aligner) if aligner else None
-    original_faces = [_face(faces, o) for o in originals] if aligner else None
+    original_faces = [_face(faces, o) for o in originals] if aligner else [None] * len(real)
     if aligner:
         log(f"dlib finds a face in {sum(f is not None for f in original_faces)} of "
             f"{len(originals)} originals; each fill's landmarks are taken in that face's box")
     rows = []
     m = options.mask
-    for mask_type in mask_types(m.mask_type):
+    types = mask_types(m.mask_type)
+    for index, mask_type in enumerate(types):
+        if stop_requested():
+            log(f"stopped: {', '.join(types[index:])} not measured")
+            break
         mask = make_mask(mask_type, size, m.center_scale, m.random_fraction, m.side, m.mask_file,
                          options.search.seed, log)
-        fills, seconds = fill_all(model, real, mask, options.search, lowres_known(mask_type), progress)
-        for method in METHODS:
-            filled = image_io.to_uint8(fills[method])
-            for (metric, region), values in score(originals, filled, mask < 0.5, faces,
-                                                  original_faces).items():
-                mean, ci95, n = metrics.mean_and_ci95(values)
-                rows.append({"method": method, "mask": mask_type, "metric": metric, "region": region,
-                             "mean": mean, "ci95": ci95, "n": n})
-            rows.append({"method": method, "mask": mask_type, "metric": "seconds", "region": "whole",
-                         "mean": seconds[method], "ci95": 0.0, "n": len(real)})
-        _write_figure(real, mask, fills, os.path.join(options.out, f"figure_{mask_type}.png"))
+        fills, seconds = fill_all(model, real, mask, options.search, lowres_known(mask_type), progress,
+                                  stop_requested)
+        done = 0 if fills is None else len(fills["mean"])
+        if done < len(real):
+            log(f"stopped: {mask_type} over the first {done} of {len(real)} faces" if done else
+                f"stopped: {mask_type} not measured (no batch of its search had ended)")
+        if done:
+            rows += _rows(mask_type, fills, seconds, originals[:done], mask, faces,
+                          original_faces[:done])
+            _write_figure(real[:done], mask, fills, os.path.join(options.out, f"figure_{mask_type}.png"))
+    return rows
+
+
+def _rows(mask_type, fills, seconds, originals, mask, faces, original_faces):
+    """The summary rows of one mask: per method, each metric's mean and interval, and the seconds."""
+    rows = []
+    for method in METHODS:
+        filled = image_io.to_uint8(fills[method])
+        for (metric, region), values in score(originals, filled, mask < 0.5, faces,
+                                              original_faces).items():
+            mean, ci95, n = metrics.mean_and_ci95(values)
+            rows.append({"method": method, "mask": mask_type, "metric": metric, "region": region,
+                         "mean": mean, "ci95": ci95, "n": n})
+        rows.append({"method": method, "mask": mask_type, "metric": "seconds", "region": "whole",
+                     "mean": seconds[method], "ci95": 0.0, "n": len(originals)})
     return rows
 
 
@@ -170,7 +201,8 @@ def to_markdown(rows):
     lines = []
     for mask in dict.fromkeys(row["mask"] for row in rows):
         cells = {(row["method"], row["metric"], row["region"]): row for row in rows if row["mask"] == mask}
-        lines += [f"### mask: {mask}", "",
+        faces = {row["n"] for row in rows if row["mask"] == mask and row["metric"] == "seconds"}
+        lines += [f"### mask: {mask}" + "".join(f" ({n} faces)" for n in faces), "",
                   "| method | " + " | ".join(f"{m} ({r})" for m, r in columns) + " |",
                   "|---|" + "---|" * len(columns)]
         for method in METHODS:

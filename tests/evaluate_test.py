@@ -44,7 +44,7 @@ def test_landmark_column_has_the_same_faces_in_every_row(tmp_path):
     from dcgan.options import EvaluationOptions, MaskOptions, SearchOptions
     examples = os.path.join(REPO, "data", "examples")
     paths = [os.path.join(examples, f) for f in sorted(os.listdir(examples))[:4]]
-    options = EvaluationOptions(out=str(tmp_path), mask=MaskOptions(mask_type="center"),
+    options = EvaluationOptions(out=str(tmp_path / "eval"), mask=MaskOptions(mask_type="center"),
                                 search=SearchOptions(n_iter=2))
     rows = evaluate(paths, load_models(os.path.join(REPO, "models", "celeba64")), options,
                     aligner=AlignDlib(), log=lambda m: None)
@@ -106,3 +106,40 @@ def test_every_mask_of_help_works_and_a_bad_out_is_one_line(tiny_model, face_png
     result = run_cli("evaluate.py", "--images", images, "--checkpointDir", tiny_model,
                      "--out", str(tmp_path / "a_file"))
     assert "is a file" in assert_one_line_error(result)
+
+
+def test_a_stop_keeps_the_batches_searched_to_the_end(tiny_model, face_pngs, tmp_path):
+    """Stopped during center's second batch: center over its first batch's faces, no other mask."""
+    from dcgan.checkpoints import load_models
+    from dcgan.evaluation import evaluate
+    from dcgan.options import EvaluationOptions, MaskOptions, SearchOptions
+    options = EvaluationOptions(out=str(tmp_path / "eval"), mask=MaskOptions(mask_type="all"),
+                                search=SearchOptions(n_iter=50, batch_size=2, tune_iter=0))
+    searched = []
+    logged = []
+    rows = evaluate(face_pngs, load_models(tiny_model), options, progress=searched.append,
+                    log=logged.append, stop_requested=lambda: len(searched) >= 1)
+    assert searched == [2]
+    assert {r["mask"] for r in rows} == {"center"} and {r["n"] for r in rows} == {2}
+    assert {r["method"] for r in rows} == set(METHODS)
+    assert logged == [f"stopped: center over the first 2 of {len(face_pngs)} faces",
+                      "stopped: random, left, half, pattern not measured"]
+    assert os.listdir(tmp_path / "eval") == ["figure_center.png"]
+
+
+def test_ctrl_c_writes_the_masks_done_and_exits_130(tiny_model, face_pngs, tmp_path):
+    """Ctrl-C once center's figure is written (the next mask's search under way)."""
+    import signal
+
+    from conftest import interrupt_when
+    out = tmp_path / "eval"
+    command = ["evaluate.py", "--images", os.path.dirname(face_pngs[0]), "--checkpointDir", tiny_model,
+               "--maskType", "all", "--nIter", "5000", "--tuneIter", "0", "--out", str(out),
+               "--no_progress", "--no_landmarks"]
+    status, stdout, err = interrupt_when(command, (out / "figure_center.png").exists)
+    assert status == 128 + signal.SIGINT, err
+    assert "Traceback" not in err and "stopped: left, half, pattern not measured" in stdout
+    rows = list(csv.DictReader(open(out / "results.csv")))
+    assert {r["mask"] for r in rows} == {"center"} and {r["n"] for r in rows} == {str(len(face_pngs))}
+    assert f"### mask: center ({len(face_pngs)} faces)" in (out / "results.md").read_text()
+    assert (out / "model.json").exists()
