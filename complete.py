@@ -5,8 +5,9 @@
     python complete.py photo.jpg --box 120,200,80,40 --outDir out
 
 For each batch of aligned faces it searches z in [-1, 1] minimising the
-contextual loss (L1 on the known pixels) + --lam * the perceptual loss, then
-Poisson-blends G(z) into the hole. A photo (any input whose size is not the
+contextual loss (L1 on the known pixels) + --lam * the perceptual loss, tunes
+each face's own copy of G's last layers to its known pixels (--tuneIter), then
+Poisson-blends the generated face into the hole. A photo (any input whose size is not the
 model's, or every input with --photo) has its hole given in its own pixels: the
 faces the hole touches are found, aligned, completed and put back at the
 photo's size. Ctrl-C stops the search within a few iterations and still writes
