@@ -5,8 +5,9 @@ dlib's face recognition network and the seconds per face.
 
     python evaluate.py --images aligned_test/ --maskType center --nIter 1000 --out evaluation
 
-Writes results.md, results.csv, model.json (the model and how it was made) and
-figure_<mask>.png into --out, and prints the table. Ctrl-C stops the search and
+Writes results.md, results.csv, faces.csv (every value per face, for paired
+comparisons: python -m dcgan.paired), model.json (the model and how it was
+made) and figure_<mask>.png into --out, and prints the table. Ctrl-C stops the search and
 writes the results so far: the masks done, and of the one under way the faces
 of its batches searched to the end.
 """
@@ -68,8 +69,10 @@ def main(argv=None):
     except UserError as e:
         return fail(PROGRAM, e)
     if rows:
-        print(write_results(rows, options.out, model))
-        print(f"wrote {os.path.join(options.out, 'results.md')}, results.csv, model.json and figure_*.png")
+        names = [os.path.relpath(path, options.images) for path in paths]
+        print(write_results(rows, options.out, model, faces=names))
+        print(f"wrote {os.path.join(options.out, 'results.md')}, results.csv, faces.csv, model.json "
+              "and figure_*.png")
     return stop.exit_status()
 
 

@@ -15,6 +15,7 @@ from dcgan.checkpoints import provenance
 from dcgan.completion import blend, read_inputs, search_batches
 from dcgan.files import write_json
 from dcgan.masks import lowres_known, make_mask
+from dcgan.paired import FACES_FILE
 
 METHODS = ("dcgan_poisson", "dcgan_paste") + tuple(BASELINES)
 ALL_MASKS = ("center", "random", "left", "half", "pattern")
@@ -133,7 +134,8 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
 
 
 def _rows(mask_type, fills, seconds, originals, mask, faces, original_faces):
-    """The summary rows of one mask: per method, each metric's mean and interval, and the seconds."""
+    """The summary rows of one mask: per method, each metric's mean and interval (and, under
+    "values", its value per face: None where dlib found no face), and the seconds."""
     rows = []
     for method in METHODS:
         filled = image_io.to_uint8(fills[method])
@@ -141,7 +143,7 @@ def _rows(mask_type, fills, seconds, originals, mask, faces, original_faces):
                                               original_faces).items():
             mean, ci95, n = metrics.mean_and_ci95(values)
             rows.append({"method": method, "mask": mask_type, "metric": metric, "region": region,
-                         "mean": mean, "ci95": ci95, "n": n})
+                         "mean": mean, "ci95": ci95, "n": n, "values": list(values)})
         rows.append({"method": method, "mask": mask_type, "metric": "seconds", "region": "whole",
                      "mean": seconds[method], "ci95": 0.0, "n": len(originals)})
     return rows
@@ -177,21 +179,36 @@ def _write_figure(real, mask, fills, path):
     image_io.save_grid(grid, path, columns=len(columns))
 
 
-def write_results(rows, out_dir, model=None):
-    """results.csv (method, mask, metric, region, mean, ci95, n), results.md and, given the
-    `checkpoints.LoadedModel`, model.json (its path and how it was made); returns the Markdown."""
+def write_results(rows, out_dir, model=None, faces=None):
+    """results.csv (method, mask, metric, region, mean, ci95, n), results.md, given the
+    `checkpoints.LoadedModel` model.json (its path and how it was made), and given the faces'
+    names faces.csv (face, mask, method, metric, region, value: for paired comparisons, see
+    `dcgan.paired`); returns the Markdown."""
     os.makedirs(out_dir, exist_ok=True)
     if model is not None:
         write_json(os.path.join(out_dir, MODEL_FILE), {"path": model.path, **provenance(model.path)})
     fields = ["method", "mask", "metric", "region", "mean", "ci95", "n"]
     with open(os.path.join(out_dir, "results.csv"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
+        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
+    if faces is not None:
+        _write_faces(rows, faces, os.path.join(out_dir, FACES_FILE))
     markdown = to_markdown(rows)
     with open(os.path.join(out_dir, "results.md"), "w") as f:
         f.write(markdown)
     return markdown
+
+
+def _write_faces(rows, faces, path):
+    """One line per face, mask, method and metric; an empty value where dlib found no face."""
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["face", "mask", "method", "metric", "region", "value"])
+        for row in rows:
+            for face, value in zip(faces, row.get("values", ())):
+                writer.writerow([face, row["mask"], row["method"], row["metric"], row["region"],
+                                 "" if value is None else float(value)])
 
 
 def to_markdown(rows):

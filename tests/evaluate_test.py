@@ -33,6 +33,15 @@ def test_table_has_every_method_and_finite_cells(tiny_model, face_pngs, tmp_path
     assert (out / "figure_center.png").exists()
     model = json.load(open(out / "model.json"))  # which model, and how it was made
     assert model["path"].startswith(tiny_model) and model["step"] > 0 and model["images_seen"] > 0
+    per_face = list(csv.DictReader(open(out / "faces.csv")))  # the values behind each mean
+    assert {r["face"] for r in per_face} == {os.path.basename(p) for p in face_pngs}
+    for row in rows:
+        values = [float(f["value"]) for f in per_face if all(f[k] == row[k] for k in
+                                                              ("mask", "method", "metric", "region"))]
+        if row["metric"] == "seconds":
+            assert values == []
+        else:
+            assert len(values) == len(face_pngs) and np.mean(values) == np.float64(row["mean"])
 
 
 def test_landmark_column_has_the_same_faces_in_every_row(tmp_path):
