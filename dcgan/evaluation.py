@@ -101,7 +101,8 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
         done and, of the mask under way, the faces of the batches searched to the end.
 
     Returns:
-      Rows of dicts: method, mask, metric, region, mean, ci95, n.
+      Rows of dicts: method, mask, metric, region, mean, ci95, n, and (but for the
+      seconds) values: the value per face.
     """
     size = model.config.image_size
     real, _ = read_inputs(paths, size, model.config.c_dim, log)
