@@ -15,7 +15,7 @@ from dcgan.checkpoints import provenance
 from dcgan.completion import blend, read_inputs, search_batches
 from dcgan.files import write_json
 from dcgan.masks import lowres_known, make_mask
-from dcgan.paired import FACES_FILE
+from dcgan import paired
 
 METHODS = ("dcgan_poisson", "dcgan_paste") + tuple(BASELINES)
 ALL_MASKS = ("center", "random", "left", "half", "pattern")
@@ -194,8 +194,8 @@ def write_results(rows, out_dir, model=None, faces=None):
         writer.writeheader()
         writer.writerows(rows)
     if faces is not None:
-        _write_faces(rows, faces, os.path.join(out_dir, FACES_FILE))
-    markdown = to_markdown(rows)
+        _write_faces(rows, faces, os.path.join(out_dir, paired.FACES_FILE))
+    markdown = to_markdown(rows) + against_fills(rows)
     with open(os.path.join(out_dir, "results.md"), "w") as f:
         f.write(markdown)
     return markdown
@@ -236,3 +236,16 @@ def to_markdown(rows):
             lines.append(f"| {method} | " + " | ".join(values) + " |")
         lines.append("")
     return "\n".join(lines)
+
+
+def against_fills(rows):
+    """Markdown: the DCGAN's blended fill against each classical fill, face by face (`dcgan.paired`)."""
+    values = paired.from_rows(rows)
+    if not any(key[1] == METHODS[0] for key in values):
+        return ""
+    lines = ["", f"### {METHODS[0]} against each classical fill, face by face", ""]
+    for fill in BASELINES:
+        compared = paired.compare(values, values, fill, METHODS[0])
+        if compared:
+            lines += [paired.to_markdown(compared, fill, METHODS[0]), ""]
+    return "\n".join(lines) if len(lines) > 3 else ""

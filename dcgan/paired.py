@@ -41,6 +41,17 @@ def read_faces(folder):
     return values
 
 
+def from_rows(rows):
+    """`read_faces`'s dict from `evaluation.evaluate`'s rows (their per-face values; faces by index)."""
+    values = collections.defaultdict(dict)
+    for row in rows:
+        key = row["mask"], row["method"], row["metric"], row["region"]
+        for face, value in enumerate(row.get("values", ())):
+            if value is not None:
+                values[key][face] = float(value)
+    return values
+
+
 def compare(base, other, base_method, method):
     """Rows (mask, label, base mean, other mean, difference mean, ci95, n, verdict) per mask and metric.
 

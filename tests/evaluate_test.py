@@ -30,6 +30,9 @@ def test_table_has_every_method_and_finite_cells(tiny_model, face_pngs, tmp_path
     assert seconds["dcgan_poisson"] > seconds["mean"] > 0  # the search is in the DCGAN's time
     table = (out / "results.md").read_text()
     assert all(f"| {method} |" in table for method in METHODS)
+    assert "dcgan_poisson against each classical fill, face by face" in table
+    for fill in ("harmonic", "biharmonic", "mean"):  # a paired table per fill
+        assert f"| mask | metric | {fill} | dcgan_poisson | difference (95% interval) | n | |" in table
     assert (out / "figure_center.png").exists()
     model = json.load(open(out / "model.json"))  # which model, and how it was made
     assert model["path"].startswith(tiny_model) and model["step"] > 0 and model["images_seen"] > 0

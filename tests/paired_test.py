@@ -41,6 +41,16 @@ def test_differences_face_by_face_and_their_verdicts(tmp_path):
     assert "identity distance" not in rows
 
 
+def test_rows_of_an_evaluation_compare_like_its_faces_csv(tmp_path):
+    rows = [{"mask": "center", "method": method, "metric": "psnr", "region": "hole", "values": values}
+            for method, values in (("harmonic", [18.0, 19.0, 20.0]), ("dcgan_poisson", [19.0, 21.0, 20.5]))]
+    rows.append({"mask": "center", "method": "dcgan_poisson", "metric": "landmark", "region": "whole",
+                 "values": [1.0, None, 2.0]})
+    (_, _, a, b, diff, _, n, _), = paired.compare(paired.from_rows(rows), paired.from_rows(rows),
+                                                  "harmonic", "dcgan_poisson")
+    assert (a, b, diff, n) == (19.0, pytest.approx(20.1667, abs=1e-4), pytest.approx(7 / 6), 3)
+
+
 def test_the_command_prints_a_table_and_refuses_bad_runs_in_one_line(tmp_path):
     run = _write_run(tmp_path / "run", {("dcgan_poisson", "psnr", "hole"): [20.0, 21.0, 22.0],
                                         ("harmonic", "psnr", "hole"): [19.0, 19.5, 21.5]})
