@@ -56,7 +56,7 @@ def test_landmark_column_has_the_same_faces_in_every_row(tmp_path):
     from dcgan.options import EvaluationOptions, MaskOptions, SearchOptions
     examples = os.path.join(REPO, "data", "examples")
     paths = [os.path.join(examples, f) for f in sorted(os.listdir(examples))[:4]]
-    options = EvaluationOptions(out=str(tmp_path / "eval"), mask=MaskOptions(mask_type="center"),
+    options = EvaluationOptions(out=str(tmp_path), mask=MaskOptions(mask_type="center"),
                                 search=SearchOptions(n_iter=2))
     rows = evaluate(paths, load_models(os.path.join(REPO, "models", "celeba64")), options,
                     aligner=AlignDlib(), log=lambda m: None)
