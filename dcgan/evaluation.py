@@ -219,8 +219,8 @@ def to_markdown(rows):
     lines = []
     for mask in dict.fromkeys(row["mask"] for row in rows):
         cells = {(row["method"], row["metric"], row["region"]): row for row in rows if row["mask"] == mask}
-        faces = {row["n"] for row in rows if row["mask"] == mask and row["metric"] == "seconds"}
-        lines += [f"### mask: {mask}" + "".join(f" ({n} faces)" for n in faces), "",
+        faces = next((row["n"] for row in rows if row["mask"] == mask and row["metric"] == "seconds"), None)
+        lines += [f"### mask: {mask}" + (f" ({faces} faces)" if faces else ""), "",
                   "| method | " + " | ".join(f"{m} ({r})" for m, r in columns) + " |",
                   "|---|" + "---|" * len(columns)]
         for method in METHODS:

@@ -2,7 +2,6 @@
 and the landmark error of dlib's 68 points. Mean and 95% confidence interval per cell."""
 
 import numpy as np
-import tensorflow as tf
 from scipy import ndimage, stats
 
 
@@ -11,6 +10,7 @@ def psnr(a, b, region=None):
 
     The whole image uses `tf.image.psnr`; a region, the same formula on its pixels.
     """
+    import tensorflow as tf  # here, so that the statistics below load without it (dcgan.paired)
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if region is None:
         return tf.image.psnr(tf.constant(a), tf.constant(b), max_val=255.0).numpy()
@@ -21,6 +21,7 @@ def psnr(a, b, region=None):
 
 def ssim(a, b, region=None):
     """SSIM (`tf.image.ssim`) of [N, H, W, C] images in [0, 255]; over the bounding box of `region`."""
+    import tensorflow as tf
     a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
     if region is not None:
         rows, cols = ndimage.find_objects(np.asarray(region, np.int8))[0]

@@ -16,10 +16,10 @@ import os
 import sys
 
 import numpy as np
-from scipy import stats
 
 from dcgan.cli import fail
 from dcgan.errors import UserError
+from dcgan.metrics import mean_and_ci95
 
 FACES_FILE = "faces.csv"  # written by evaluation.write_results
 COMPARED = (("psnr", "hole", "hole PSNR (dB)", 1), ("ssim", "hole", "hole SSIM", 1),
@@ -73,21 +73,11 @@ def compare(base, other, base_method, method):
             faces = [f for f in a if f in b and np.isfinite(a[f]) and np.isfinite(b[f])]
             if not faces:
                 continue
-            diffs = np.array([b[f] - a[f] for f in faces])
-            diff, ci95 = diffs.mean(), _half_interval(diffs)
+            diff, ci95, _ = mean_and_ci95([b[f] - a[f] for f in faces])
             verdict = "level" if not abs(diff) > ci95 else ("better" if sign * diff > 0 else "worse")
             rows.append((mask, label, np.mean([a[f] for f in faces]), np.mean([b[f] for f in faces]),
                          diff, ci95, len(faces), verdict))
     return rows
-
-
-def _half_interval(diffs):
-    """Half the width of the mean's 95% interval (Student's t): 0 when every face differs by the
-    same, nan for fewer than two faces."""
-    if len(diffs) < 2 or not diffs.std():
-        return 0.0 if len(diffs) > 1 else float("nan")
-    interval = stats.ttest_1samp(diffs, 0.0).confidence_interval(0.95)
-    return (interval.high - interval.low) / 2
 
 
 def to_markdown(rows, base_name, other_name):
