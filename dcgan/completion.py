@@ -163,9 +163,11 @@ def search_batches(model, images, mask, options, lowres=False, interval=None,
                                                      progress)
         generated = losses[3]
         if options.tune_iter and not stopped:
-            tuning = GeneratorTuning(search.generator, images[start:start + count], weights, options)
-            generated, stopped = tuning.run(search.z.numpy()[rows], progress, stop_requested)
-            generated = generated.numpy()
+            filling = _filling_rows(rows, count, options)
+            tuning = GeneratorTuning(search.generator, images[start + filling // options.starts], weights,
+                                     options)
+            generated, stopped = tuning.run(search.z.numpy()[filling], progress, stop_requested)
+            generated = _fills(generated.numpy(), options)
         yield SearchedBatch(number, start, generated, losses[0], initial, stopped)
         if stopped:
             return
@@ -176,12 +178,15 @@ def _run_search(search, options, count, interval, snapshot, stop_requested, prog
 
     Returns:
       (rows, outputs, initial, stopped): each real image's best start (its row),
-      (total, contextual, perceptual, generated) there, the first totals, and
-      whether a stop ended it.
+      (total, contextual, perceptual) there and its fill (that row's G(z), or the
+      mean of its starts' under --startsFill mean), the first totals, and whether
+      a stop ended it.
     """
     def best(outputs):
         rows = _best_rows(outputs[0].numpy(), options.starts)[:count]
-        return rows, [x.numpy()[rows] for x in outputs]
+        chosen = [x.numpy()[rows] for x in outputs[:3]]
+        generated = outputs[3].numpy()[_filling_rows(rows, count, options)]
+        return rows, chosen + [_fills(generated, options)]
 
     rows, losses = best(search.run(0))
     initial, done, stopped = losses[0], 0, False
@@ -204,6 +209,19 @@ def _best_rows(total, starts):
     """Of each image's `starts` consecutive rows (image-major), the row with the lowest total loss."""
     total = total.reshape(-1, starts)
     return np.arange(len(total)) * starts + total.argmin(axis=1)
+
+
+def _filling_rows(best_rows, count, options):
+    """The rows whose G(z) fill the first `count` images: their best rows, or under
+    --startsFill mean all of their starts' rows (image-major)."""
+    return np.arange(count * options.starts) if options.starts_fill == "mean" else best_rows
+
+
+def _fills(generated, options):
+    """Each image's fill from its filling rows' G(z): their mean under --startsFill mean."""
+    if options.starts_fill != "mean":
+        return generated
+    return generated.reshape((-1, options.starts) + generated.shape[1:]).mean(axis=1)
 
 
 def complete(paths, model, options, stop_requested=lambda: False, log=print):

@@ -15,6 +15,7 @@ SIDES = ("left", "right", "top", "bottom")
 APPROACHES = ("adam", "momentum", "hmc")
 PERCEPTUAL_LOSSES = ("original", "paper")
 BLEND_MODES = ("poisson", "none")
+STARTS_FILLS = ("lowest", "mean")
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
 PRECISIONS = ("auto", "float32", "bfloat16")
 DATA, TRAINING, OUTPUTS = "data", "training", "outputs"
@@ -54,7 +55,13 @@ class SearchOptions:
                               "same hole PSNR and SSIM as 300: see README)", flag="--nIter", minimum=1)
     batch_size: int = option(64, "images searched together", flag="--batchSize", minimum=1)
     starts: int = option(1, "searches per image from different start z, run in the same batch; "
-                            "each image keeps the one with the lowest final loss", minimum=1)
+                            "each image keeps the one with the lowest final loss (or see "
+                            "--startsFill)", minimum=1)
+    starts_fill: str = option("lowest", "with --starts K, what fills the hole: lowest: G(z) of the "
+                                        "start with the lowest loss; mean: the mean of the K starts' "
+                                        "G(z) (softer where they disagree, and closer to the truth "
+                                        "on average: see README)",
+                              flag="--startsFill", choices=STARTS_FILLS)
     lam: float = option(0.1, "weight of the perceptual loss; the paper used 0.003")
     weighted: bool = option(False, "the paper's weighted contextual loss: known pixels near the "
                                    "hole count more, those far from it not at all (off: every known "

@@ -112,6 +112,25 @@ def test_several_starts_keep_each_images_lowest_loss(model, face_pngs):
     assert one.generated.shape == kept.generated.shape
 
 
+def test_the_mean_of_several_starts_fills_with_the_mean_of_their_g_of_z(model, face_pngs):
+    from dcgan.completion import search_batches
+    from dcgan.tuning import GeneratorTuning
+    images, _ = read_inputs(face_pngs[:3], 16)
+    mask = make_mask("center", 16)
+    options = SearchOptions(n_iter=5, starts=4, seed=2, tune_iter=0, starts_fill="mean")
+    kept = next(search_batches(model, images, mask, options))
+    by_hand = ZSearch(model, np.repeat(images, 4, axis=0), mask, options)
+    total, _, _, generated = [x.numpy() for x in by_hand.run(tf.constant(5))]
+    np.testing.assert_allclose(kept.generated, generated.reshape(3, 4, 16, 16, 3).mean(axis=1), atol=1e-5)
+    np.testing.assert_allclose(kept.total, total.reshape(3, 4).min(axis=1), rtol=1e-5)  # still the best's loss
+    # With tuning, every start is tuned on its own image, and the tuned fills are averaged.
+    tuning = dataclasses.replace(options, tune_iter=3)
+    tuned = next(search_batches(model, images, mask, tuning))
+    each = GeneratorTuning(by_hand.generator, np.repeat(images, 4, axis=0), mask, tuning).run(by_hand.z.numpy())[0]
+    np.testing.assert_allclose(tuned.generated, each.numpy().reshape(3, 4, 16, 16, 3).mean(axis=1), atol=1e-4)
+    assert not np.allclose(tuned.generated, kept.generated, atol=1e-3)
+
+
 def test_an_hmc_proposal_spans_calls_and_a_stop_needs_no_whole_iteration(model, face_pngs):
     from dcgan.completion import STOP_CHECK_EVALUATIONS, search_batches
     images, _ = read_inputs(face_pngs[:2], 16)
