@@ -182,10 +182,6 @@ class TrainOptions:
     ema: float = option(0.0, "keep an exponential moving average of G's weights with this decay "
                              "(for example 0.999): used for samples and TensorBoard and exported "
                              "as the bundle's G (0: off)", metavar="DECAY", group=TRAINING)
-    diffaug: bool = option(False, "DiffAugment (Zhao et al. 2020): D sees real and generated "
-                                  "images randomly shifted (up to 1/8 of the side) and cut out (a "
-                                  "square of half the side), in D's and G's updates; against D "
-                                  "memorising a small data set (off: the original)", group=TRAINING)
     seed: int = option(0, "seed of the file order, shuffling, z and the sample z", group=TRAINING)
     max_steps: int = option(0, "stop (with a checkpoint) after this many steps in all "
                                "(0: no limit)", minimum=0, group=TRAINING)

@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from dcgan import augment, checkpoints, data, distribute, images, precision
+from dcgan import checkpoints, data, distribute, images, precision
 from dcgan.errors import UserError
 from dcgan.files import FolderLock
 from dcgan.model import build_models
@@ -111,23 +111,20 @@ class Trainer:
         z = z[start:start + local_batch]
         average = lambda x: tf.nn.compute_average_loss(x, global_batch_size=global_batch)
         G = self.generator
-        replica = context.replica_id_in_sync_group
 
-        def logits(images, use):
-            if self.options.diffaug:  # each use its own draws, on every replica its own
-                images = augment.diff_augment(images, self.options.seed, step, 4 * replica + use)
+        def logits(images):
             return tf.cast(self.discriminator(images, training=True), tf.float32)
 
         with tf.GradientTape() as g_tape:
             fake = G(z, training=True)
             with g_tape.stop_recording():  # D's update needs no gradient through G
                 scalars, real_logits, fake_logits = self._update_d(real, fake, logits, average)
-            g_loss = average(sigmoid_cross_entropy(1.0, logits(fake, 2)))  # D as just updated
+            g_loss = average(sigmoid_cross_entropy(1.0, logits(fake)))  # D as just updated
             scaled = self._scaled(self.g_optimizer, g_loss)
         self._apply(self.g_optimizer, g_tape, scaled, G)
 
         with tf.GradientTape() as g_tape:  # the second G update, as the original: G as just updated
-            g_loss = average(sigmoid_cross_entropy(1.0, logits(G(z, training=True), 3)))
+            g_loss = average(sigmoid_cross_entropy(1.0, logits(G(z, training=True))))
             scaled = self._scaled(self.g_optimizer, g_loss)
         self._apply(self.g_optimizer, g_tape, scaled, G)
 
@@ -137,8 +134,8 @@ class Trainer:
     def _update_d(self, real, fake, logits, average):
         """D's update; returns its scalars and its logits of the real and the generated faces."""
         with tf.GradientTape() as tape:
-            real_logits = logits(real, 0)
-            fake_logits = logits(fake, 1)
+            real_logits = logits(real)
+            fake_logits = logits(fake)
             d_loss_real = average(sigmoid_cross_entropy(1.0, real_logits))
             d_loss_fake = average(sigmoid_cross_entropy(0.0, fake_logits))
             d_loss = d_loss_real + d_loss_fake
