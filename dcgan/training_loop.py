@@ -112,30 +112,31 @@ class Trainer:
         average = lambda x: tf.nn.compute_average_loss(x, global_batch_size=global_batch)
         G = self.generator
 
-        def logits(images):
-            return tf.cast(self.discriminator(images, training=True), tf.float32)
-
         with tf.GradientTape() as g_tape:
             fake = G(z, training=True)
             with g_tape.stop_recording():  # D's update needs no gradient through G
-                scalars, real_logits, fake_logits = self._update_d(real, fake, logits, average)
-            g_loss = average(sigmoid_cross_entropy(1.0, logits(fake)))  # D as just updated
+                scalars, real_logits, fake_logits = self._update_d(real, fake, average)
+            g_loss = average(sigmoid_cross_entropy(1.0, self._logits(fake)))  # D as just updated
             scaled = self._scaled(self.g_optimizer, g_loss)
         self._apply(self.g_optimizer, g_tape, scaled, G)
 
         with tf.GradientTape() as g_tape:  # the second G update, as the original: G as just updated
-            g_loss = average(sigmoid_cross_entropy(1.0, logits(G(z, training=True))))
+            g_loss = average(sigmoid_cross_entropy(1.0, self._logits(G(z, training=True))))
             scaled = self._scaled(self.g_optimizer, g_loss)
         self._apply(self.g_optimizer, g_tape, scaled, G)
 
         scalars["g_loss"] = g_loss
         return scalars, {"z": z, "d_real_logits": real_logits, "d_fake_logits": fake_logits}
 
-    def _update_d(self, real, fake, logits, average):
+    def _logits(self, images):
+        """D's logits in training mode, in float32 whatever the step's precision."""
+        return tf.cast(self.discriminator(images, training=True), tf.float32)
+
+    def _update_d(self, real, fake, average):
         """D's update; returns its scalars and its logits of the real and the generated faces."""
         with tf.GradientTape() as tape:
-            real_logits = logits(real)
-            fake_logits = logits(fake)
+            real_logits = self._logits(real)
+            fake_logits = self._logits(fake)
             d_loss_real = average(sigmoid_cross_entropy(1.0, real_logits))
             d_loss_fake = average(sigmoid_cross_entropy(0.0, fake_logits))
             d_loss = d_loss_real + d_loss_fake
