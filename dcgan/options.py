@@ -62,7 +62,8 @@ class SearchOptions:
                                         "G(z) (softer where they disagree, and closer to the truth "
                                         "on average: see README)",
                               flag="--startsFill", choices=STARTS_FILLS)
-    lam: float = option(0.1, "weight of the perceptual loss; the paper used 0.003")
+    lam: float = option(0.1, "weight of the perceptual loss; the paper used 0.003; 0 leaves D out "
+                             "of the search, which then runs about twice as fast")
     weighted: bool = option(False, "the paper's weighted contextual loss: known pixels near the "
                                    "hole count more, those far from it not at all (off: every known "
                                    "pixel alike, the original's; it loses on holes that take a whole "

@@ -87,12 +87,23 @@ class ZSearch:
         perceptual = perceptual_loss(logits, self.options.perceptual)
         return contextual + self.options.lam * perceptual, contextual, perceptual, generated
 
+    def objective(self, z):
+        """The per-image total loss that z descends.
+
+        With lam 0 the perceptual term adds nothing, so D is left out of it: the
+        search then costs G's passes alone, about half. `losses` still reports D's
+        perceptual loss where the search stops.
+        """
+        if self.options.lam == 0:
+            return contextual_loss(self.generator(z), self.images, self.weights, self.lowres)
+        return self.losses(z)[0]
+
     def loss_and_gradient(self, z):
         """Per-image total loss and its gradient with respect to z only (no weight gradients)."""
         z = tf.convert_to_tensor(z)
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(z)
-            total = self.losses(z)[0]
+            total = self.objective(z)
             summed = tf.reduce_sum(total)
         return total, tape.gradient(summed, z)
 

@@ -60,6 +60,25 @@ def test_paper_perceptual_loss_and_weighted_contextual_loss(model, face_pngs):
     np.testing.assert_allclose(perceptual_p.numpy(), np.log(1 - d), rtol=1e-4)
 
 
+def test_with_lam_0_the_search_leaves_d_out_and_still_reports_its_loss(model, face_pngs):
+    """D that gives NaN would spread to z if the search ran it; the reported losses still use it."""
+    images, _ = read_inputs(face_pngs, 16)
+    mask = make_mask("center", 16)
+    options = SearchOptions(lam=0.0, seed=2)
+    with_d = ZSearch(model, images, mask, options)
+    without_d = ZSearch(model, images, mask, options)
+    real_d = without_d.discriminator
+    without_d.discriminator = lambda x: real_d(x) * float("nan")
+    total, contextual, perceptual, _ = with_d.run(tf.constant(10))
+    without_d.run(tf.constant(10))
+    assert not np.array_equal(with_d.z.numpy(), tf.random.stateless_uniform(
+        with_d.z.shape, [2, -1], -1.0, 1.0).numpy())
+    np.testing.assert_allclose(without_d.z.numpy(), with_d.z.numpy(), atol=1e-6)
+    np.testing.assert_allclose(total.numpy(), contextual.numpy())
+    d = tf.sigmoid(model.discriminator(model.generator(with_d.z))).numpy()
+    np.testing.assert_allclose(perceptual.numpy(), -np.log(d), rtol=1e-4)
+
+
 def test_batches_restart_from_their_own_z(model, face_pngs):
     images, _ = read_inputs(face_pngs, 16)
     search = ZSearch(model, images, make_mask("center", 16),
