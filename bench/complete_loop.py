@@ -47,8 +47,9 @@ def main():
     config = ModelConfig(image_size=a.image_size, gf_dim=a.gf_dim, df_dim=a.df_dim or a.gf_dim)
     model = LoadedModel(config, *build_models(config), path=None)
     images = tf.random.uniform([a.batch_size, a.image_size, a.image_size, 3], -1, 1)
-    search = ZSearch(model, images, make_mask("center", a.image_size), SearchOptions(precision=a.precision, lam=a.lam))
-    unfolded = ZSearch(model, images, make_mask("center", a.image_size), SearchOptions(lam=a.lam), fold=False)
+    mask = make_mask("center", a.image_size)
+    search = ZSearch(model, images, mask, SearchOptions(precision=a.precision, lam=a.lam))
+    unfolded = ZSearch(model, images, mask, SearchOptions(lam=a.lam), fold=False)
     compiled = iterations_per_s(lambda n: float(search.run(tf.constant(n))[0][0]), a.seconds, a.chunk)
     plain = iterations_per_s(lambda n: float(unfolded.run(tf.constant(n))[0][0]), a.seconds, a.chunk)
     eager = iterations_per_s(lambda n: float(search.run_eager(n)[0][0]), a.seconds, a.chunk)
@@ -56,7 +57,8 @@ def main():
         "complete_iters_per_s": round(compiled, 3), "unfolded_iters_per_s": round(plain, 3),
         "eager_iters_per_s": round(eager, 3),
         "image_size": a.image_size, "gf_dim": config.gf_dim, "df_dim": config.df_dim,
-        "batch_size": a.batch_size, "lam": a.lam, "ops": a.ops, "precision": a.precision, "device": tf.test.gpu_device_name() or "cpu",
+        "batch_size": a.batch_size, "lam": a.lam, "ops": a.ops, "precision": a.precision,
+        "device": tf.test.gpu_device_name() or "cpu",
     }))
 
 
