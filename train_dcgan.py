@@ -20,10 +20,6 @@ def parse_args(argv=None):
     flags.add_flags(p, TrainOptions)
     args = p.parse_args(argv)
     flags.check(p, args, TrainOptions)
-    if args.learning_rate <= 0 or not 0 <= args.beta1 < 1:
-        p.error("--learning_rate must be positive and --beta1 in [0, 1)")
-    if not 0 <= args.ema < 1:
-        p.error("--ema must be in [0, 1)")
     return args
 
 

@@ -10,8 +10,12 @@ import argparse
 import dataclasses
 
 
-def option(default, help, flag=None, choices=None, minimum=None, metavar=None, type=None, group=None):
+def option(default, help, flag=None, choices=None, minimum=None, maximum=None, above=None, below=None,
+           metavar=None, type=None, group=None):
     """A dataclass field that is also a flag (`--name` unless `flag` says otherwise).
+
+    `minimum` and `maximum` bound its values inclusively, `above` and `below` exclusively
+    (a learning rate is above 0, a decay below 1); `check` refuses the rest.
 
     A boolean option that defaults to True becomes a `--no_...` flag (give it as `flag`). Each
     boolean flag's other spelling (`--no_weighted` beside `--weighted`) is accepted too,
@@ -19,7 +23,8 @@ def option(default, help, flag=None, choices=None, minimum=None, metavar=None, t
     `group` names the section of --help it is listed in.
     """
     return dataclasses.field(default=default, metadata={
-        "help": help, "flag": flag, "choices": choices, "minimum": minimum,
+        "help": help, "flag": flag, "choices": choices,
+        "bounds": {"minimum": minimum, "maximum": maximum, "above": above, "below": below},
         "metavar": metavar, "type": type, "section": group})
 
 
@@ -85,16 +90,31 @@ def _add_flag(parser, field, override):
 
 
 def check(parser, args, cls):
-    """Refuses values below an option's `minimum`, with argparse's usage error (exit 2)."""
+    """Refuses values outside an option's bounds, with argparse's usage error (exit 2)."""
     for field in dataclasses.fields(cls):
         if "group" in field.metadata:
             check(parser, args, field.default_factory)
             continue
-        minimum = field.metadata.get("minimum")
         value = getattr(args, field.name, None)
-        if minimum is not None and value is not None and value < minimum:
+        if "bounds" in field.metadata and value is not None and not _within(value, **field.metadata["bounds"]):
             flag = field.metadata["flag"] or f"--{field.name}"
-            parser.error(f"{flag} must be at least {minimum}, not {value}")
+            parser.error(f"{flag} must be {_range_text(**field.metadata['bounds'])}, not {value}")
+
+
+def _within(value, minimum, maximum, above, below):
+    return ((minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+            and (above is None or value > above) and (below is None or value < below))
+
+
+def _range_text(minimum, maximum, above, below):
+    """`at least 1`, `above 0`, `in [0, 1)`: the bounds as a message says them."""
+    low = ("[", minimum) if minimum is not None else ("(", above) if above is not None else None
+    high = ("]", maximum) if maximum is not None else (")", below) if below is not None else None
+    if low and high:
+        return f"in {low[0]}{low[1]}, {high[1]}{high[0]}"
+    if low:
+        return f"{'at least' if low[0] == '[' else 'above'} {low[1]}"
+    return f"{'at most' if high[0] == ']' else 'below'} {high[1]}"
 
 
 def from_args(cls, args, **values):

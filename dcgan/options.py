@@ -1,4 +1,4 @@
-"""Every option of the tools, once: defaults, help, choices and lowest values.
+"""Every option of the tools, once: defaults, help, choices and bounds.
 
 `train_dcgan.py`, `complete.py` and `evaluate.py` build their flags from these
 dataclasses (`dcgan.flags`), keeping the original's flag names (`--nIter` for
@@ -37,9 +37,9 @@ class MaskOptions:
         "lowres: all, keeping 8x8 block means; half: the --side half; pattern: random blobs "
         "(~25%); mask: --maskFile", flag="--maskType", choices=MASK_TYPES)
     center_scale: float = option(0.25, "center misses from scale to 1-scale of each side, at most 0.5",
-                                 flag="--centerScale")
+                                 flag="--centerScale", minimum=0, maximum=0.5)
     random_fraction: float = option(0.2, "share of pixels random misses; the paper used 0.8",
-                                    flag="--randomFraction")
+                                    flag="--randomFraction", minimum=0, maximum=1)
     side: str = option("left", "the side half misses", choices=SIDES)
     mask_file: str = option(None, "PNG for --maskType mask: black = missing, resized to the image "
                                   "size; for photos, of the photo's size, or a folder of masks "
@@ -63,7 +63,7 @@ class SearchOptions:
                                         "on average: see README)",
                               flag="--startsFill", choices=STARTS_FILLS)
     lam: float = option(0.1, "weight of the perceptual loss; the paper used 0.003; 0 leaves D out "
-                             "of the search, which then runs about twice as fast")
+                             "of the search, which then runs about twice as fast", minimum=0)
     weighted: bool = option(False, "the paper's weighted contextual loss: known pixels near the "
                                    "hole count more, those far from it not at all (off: every known "
                                    "pixel alike, the original's; it loses on holes that take a whole "
@@ -71,15 +71,16 @@ class SearchOptions:
     perceptual: str = option("original", "original: -log D(G(z)); paper: log(1 - D(G(z)))",
                              choices=PERCEPTUAL_LOSSES)
     approach: str = option("adam", "how z moves", choices=APPROACHES)
-    lr: float = option(0.01, "step size of adam and momentum")
-    momentum: float = option(0.9, "momentum")
-    beta1: float = option(0.9, "Adam beta1")
-    beta2: float = option(0.999, "Adam beta2")
-    eps: float = option(1e-8, "Adam epsilon")
-    hmc_beta: float = option(0.2, "HMC inverse temperature", flag="--hmcBeta")
-    hmc_eps: float = option(0.001, "HMC leapfrog step", flag="--hmcEps")
+    lr: float = option(0.01, "step size of adam and momentum", above=0)
+    momentum: float = option(0.9, "momentum", minimum=0, below=1)
+    beta1: float = option(0.9, "Adam beta1", minimum=0, below=1)
+    beta2: float = option(0.999, "Adam beta2", minimum=0, below=1)
+    eps: float = option(1e-8, "Adam epsilon", above=0)
+    hmc_beta: float = option(0.2, "HMC inverse temperature", flag="--hmcBeta", above=0)
+    hmc_eps: float = option(0.001, "HMC leapfrog step", flag="--hmcEps", above=0)
     hmc_l: int = option(100, "HMC leapfrog steps per iteration", flag="--hmcL", minimum=1)
-    hmc_anneal: float = option(1.0, "HMC beta is multiplied by this every iteration", flag="--hmcAnneal")
+    hmc_anneal: float = option(1.0, "HMC beta is multiplied by this every iteration", flag="--hmcAnneal",
+                              above=0)
     precision: str = option(
         "float32", "G and D's arithmetic in the search (losses and z stay float32): auto picks "
         "bfloat16 on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere (float32 "
@@ -89,9 +90,10 @@ class SearchOptions:
                                  "layers for N Adam steps on the known pixels, then fill the hole "
                                  "from it (0: off, the original's z search alone)", flag="--tuneIter",
                             minimum=0, metavar="N")
-    tune_lr: float = option(1e-4, "learning rate of --tuneIter", flag="--tuneLr")
+    tune_lr: float = option(1e-4, "learning rate of --tuneIter", flag="--tuneLr", above=0)
     tune_penalty: float = option(0.0, "weight of the squared distance of the tuned layers to the "
-                                      "trained ones in --tuneIter's loss", flag="--tunePenalty")
+                                      "trained ones in --tuneIter's loss", flag="--tunePenalty",
+                                minimum=0)
 
     @property
     def steps(self):
@@ -142,7 +144,8 @@ class ServeOptions:
 
     host: str = option("127.0.0.1", "address to listen on; another than 127.0.0.1 lets other "
                                     "machines use the page")
-    port: int = option(8000, "port to listen on (0: any free one)", minimum=0)
+    port: int = option(8000, "port to listen on (0: any free one)", minimum=0,
+                    maximum=65535)
 
 
 @dataclasses.dataclass
@@ -177,12 +180,14 @@ class TrainOptions:
     model: ModelConfig = nested(ModelConfig, "model (stored with the checkpoint; a resumed run "
                                              "must match)")
     epoch: int = option(25, "epochs to train in all", minimum=1, group=TRAINING)
-    learning_rate: float = option(0.0002, "Adam learning rate of both networks", group=TRAINING)
-    beta1: float = option(0.5, "Adam beta1", group=TRAINING)
+    learning_rate: float = option(0.0002, "Adam learning rate of both networks", above=0,
+                                  group=TRAINING)
+    beta1: float = option(0.5, "Adam beta1", minimum=0, below=1, group=TRAINING)
     batch_size: int = option(64, "images per step", minimum=1, group=TRAINING)
     ema: float = option(0.0, "keep an exponential moving average of G's weights with this decay "
                              "(for example 0.999): used for samples and TensorBoard and exported "
-                             "as the bundle's G (0: off)", metavar="DECAY", group=TRAINING)
+                             "as the bundle's G (0: off)", minimum=0, below=1, metavar="DECAY",
+                   group=TRAINING)
     seed: int = option(0, "seed of the file order, shuffling, z and the sample z", group=TRAINING)
     max_steps: int = option(0, "stop (with a checkpoint) after this many steps in all "
                                "(0: no limit)", minimum=0, group=TRAINING)
