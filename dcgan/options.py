@@ -80,7 +80,7 @@ class SearchOptions:
     hmc_eps: float = option(0.001, "HMC leapfrog step", flag="--hmcEps", above=0)
     hmc_l: int = option(100, "HMC leapfrog steps per iteration", flag="--hmcL", minimum=1)
     hmc_anneal: float = option(1.0, "HMC beta is multiplied by this every iteration", flag="--hmcAnneal",
-                              above=0)
+                               above=0)
     precision: str = option(
         "float32", "G and D's arithmetic in the search (losses and z stay float32): auto picks "
         "bfloat16 on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere (float32 "
@@ -93,7 +93,7 @@ class SearchOptions:
     tune_lr: float = option(1e-4, "learning rate of --tuneIter", flag="--tuneLr", above=0)
     tune_penalty: float = option(0.0, "weight of the squared distance of the tuned layers to the "
                                       "trained ones in --tuneIter's loss", flag="--tunePenalty",
-                                minimum=0)
+                                 minimum=0)
 
     @property
     def steps(self):
@@ -145,7 +145,7 @@ class ServeOptions:
     host: str = option("127.0.0.1", "address to listen on; another than 127.0.0.1 lets other "
                                     "machines use the page")
     port: int = option(8000, "port to listen on (0: any free one)", minimum=0,
-                    maximum=65535)
+                       maximum=65535)
 
 
 @dataclasses.dataclass
@@ -187,7 +187,7 @@ class TrainOptions:
     ema: float = option(0.0, "keep an exponential moving average of G's weights with this decay "
                              "(for example 0.999): used for samples and TensorBoard and exported "
                              "as the bundle's G (0: off)", minimum=0, below=1, metavar="DECAY",
-                   group=TRAINING)
+                        group=TRAINING)
     seed: int = option(0, "seed of the file order, shuffling, z and the sample z", group=TRAINING)
     max_steps: int = option(0, "stop (with a checkpoint) after this many steps in all "
                                "(0: no limit)", minimum=0, group=TRAINING)
