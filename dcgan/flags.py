@@ -108,13 +108,13 @@ def _within(value, minimum, maximum, above, below):
 
 def _range_text(minimum, maximum, above, below):
     """`at least 1`, `above 0`, `in [0, 1)`: the bounds as a message says them."""
-    low = ("[", minimum) if minimum is not None else ("(", above) if above is not None else None
-    high = ("]", maximum) if maximum is not None else (")", below) if below is not None else None
+    low = f"[{minimum}" if minimum is not None else f"({above}" if above is not None else None
+    high = f"{maximum}]" if maximum is not None else f"{below})" if below is not None else None
     if low and high:
-        return f"in {low[0]}{low[1]}, {high[1]}{high[0]}"
-    if low:
-        return f"{'at least' if low[0] == '[' else 'above'} {low[1]}"
-    return f"{'at most' if high[0] == ']' else 'below'} {high[1]}"
+        return f"in {low}, {high}"
+    for words, bound in (("at least", minimum), ("above", above), ("at most", maximum), ("below", below)):
+        if bound is not None:
+            return f"{words} {bound}"
 
 
 def from_args(cls, args, **values):
