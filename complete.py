@@ -66,7 +66,7 @@ def main(argv=None):
             result = complete(crops, model, options, stop_requested=stop)
             print(f"wrote {len(result.completed)} completed face(s) to {options.out_dir}/completed")
     except UserError as e:
-        return fail(PROGRAM, e)
+        return fail(PROGRAM, e, CompletionOptions, ModelSource)
     except KeyboardInterrupt:
         print(f"{PROGRAM}: stopped at once; outputs already written are kept", file=sys.stderr)
         return 130
@@ -77,9 +77,12 @@ def _complete_photos(photos, model, options, stop):
     """Each photo on its own: one that fails is one line, and the others still complete."""
     from align.aligner import AlignDlib
     from dcgan.cli import fail
-    from dcgan.errors import UserError
+    from dcgan.errors import UserError, name_some
     from dcgan.photo import complete_photo
     from tqdm import tqdm
+    if not (options.box or options.mask.mask_file):
+        return fail(PROGRAM, f"say where the hole is in the photo(s) {name_some(photos)}, in their "
+                             "pixels: --box x,y,w,h or --maskFile (black = missing, the photo's size)")
     aligner, status = AlignDlib(), 0
     for path in photos:
         if stop():
@@ -92,7 +95,7 @@ def _complete_photos(photos, model, options, stop):
                                      expect_steps=lambda steps: bar.reset(total=steps))
             print(f"wrote {out}")
         except UserError as e:
-            status = fail(PROGRAM, e)
+            status = fail(PROGRAM, e, CompletionOptions)
     return status
 
 

@@ -67,7 +67,7 @@ def main(argv=None):
             rows = evaluate(paths, model, options, aligner=aligner, progress=bar.update, log=tqdm.write,
                             stop_requested=stop)
     except UserError as e:
-        return fail(PROGRAM, e)
+        return fail(PROGRAM, e, EvaluationOptions, ModelSource)
     if rows:
         names = [os.path.relpath(path, options.images) for path in paths]
         print(write_results(rows, options.out, model, faces=names))

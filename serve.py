@@ -47,7 +47,7 @@ def main(argv=None):
         runner = JobRunner(model, flags.from_args(CompletionOptions, args), AlignDlib())
         server = make_server(serve.host, serve.port, runner, EXAMPLES)
     except UserError as e:
-        return fail(PROGRAM, e)
+        return fail(PROGRAM, e, ServeOptions, ModelSource, CompletionOptions)
     except OSError as e:
         return fail(PROGRAM, f"cannot listen on {serve.host}:{serve.port}: {e.strerror}")
     host, port = server.server_address[:2]

@@ -37,7 +37,7 @@ def main(argv=None):
             check_output_dir(getattr(options, flag[2:]), flag)
         result = train(options, stop_requested=stop)
     except UserError as e:
-        return fail(PROGRAM, e)
+        return fail(PROGRAM, e, TrainOptions)
     except NonFiniteLoss as e:
         print(f"{PROGRAM}: {e}", file=sys.stderr)
         return 1

@@ -7,7 +7,7 @@ import typing
 import tensorflow as tf
 
 from dcgan.config import CONFIG_FILE, ModelConfig
-from dcgan.errors import UserError
+from dcgan.errors import OptionError, UserError
 from dcgan.files import read_json, write_json
 
 CHECKPOINT_NAME = "DCGAN.model"
@@ -26,9 +26,9 @@ def check_config(directory, config):
     """
     saved = ModelConfig.load(directory)
     if saved is not None and saved != config:
-        raise UserError(
-            f"the checkpoint in {directory} is a model of {saved.describe()}; this run asks "
-            f"for {config.describe()}: pass the same flags, or another --checkpoint_dir")
+        raise OptionError(
+            "checkpoint_dir", f"{directory} holds a model of {saved.describe()}; this run asks "
+            f"for {config.describe()}: give the same model options, or another folder")
 
 
 def make_manager(checkpoint, directory, max_to_keep=3):
@@ -181,8 +181,8 @@ def load_models(directory, raw=False):
     from dcgan.model import build_models
     path = find_checkpoint(directory)
     if path is None:
-        raise UserError(f"no checkpoint in {directory}: train one with train_dcgan.py, "
-                        "or pass --checkpointDir")
+        raise OptionError("checkpoint_dir", f"{directory} holds no checkpoint: train one with "
+                          "train_dcgan.py, or give another folder")
     try:
         reader = tf.train.load_checkpoint(path)
     except (tf.errors.OpError, ValueError) as e:

@@ -6,6 +6,8 @@ import signal
 import sys
 import tempfile
 
+from dcgan.flags import flag_name
+
 
 def import_tensorflow_quietly():
     """Imports TensorFlow without the C++ start-up chatter on stderr.
@@ -31,9 +33,15 @@ def import_tensorflow_quietly():
             os.close(saved)
 
 
-def fail(program, message):
-    """Prints the one-line error every tool uses for bad input and returns exit status 2."""
-    print(f"{program}: error: {message}", file=sys.stderr)
+def fail(program, message, *option_classes):
+    """Prints the one-line error every tool uses for bad input and returns exit status 2.
+
+    An `OptionError` names the flag of its option in `option_classes`, the tool's option
+    dataclasses; without one there, its field name.
+    """
+    flag = next(filter(None, (flag_name(cls, getattr(message, "option", None))
+                              for cls in option_classes)), None)
+    print(f"{program}: error: {f'{flag} {message.problem}' if flag else message}", file=sys.stderr)
     return 2
 
 
@@ -87,6 +95,8 @@ def resolve_mask_type(parser, args):
     The parser's --maskType default is None so that a type given on purpose is told apart. A
     missing --maskFile is refused here, before the model loads.
     """
+    if args.mask_type == "mask" and not args.mask_file:
+        parser.error("--maskType mask needs --maskFile PATH")
     if args.mask_file and args.mask_type not in (None, "mask"):
         parser.error(f"--maskFile goes with --maskType mask, not {args.mask_type}")
     if args.mask_file and not os.path.exists(args.mask_file):

@@ -4,7 +4,7 @@ import dataclasses
 import math
 import os
 
-from dcgan.errors import UserError
+from dcgan.errors import OptionError, UserError
 from dcgan.files import read_json, write_json
 from dcgan.flags import option
 
@@ -24,10 +24,10 @@ class ModelConfig:
     def __post_init__(self):
         size = self.image_size
         if size < 8 or 2 ** int(round(math.log2(size))) != size:
-            raise UserError(f"--image_size must be a power of two from 8 up, not {size}")
+            raise OptionError("image_size", f"must be a power of two from 8 up, not {size}")
         for name in ("z_dim", "gf_dim", "df_dim", "c_dim"):
             if getattr(self, name) < 1:
-                raise UserError(f"--{name} must be at least 1, not {getattr(self, name)}")
+                raise OptionError(name, f"must be at least 1, not {getattr(self, name)}")
 
     @property
     def num_layers(self):
@@ -57,5 +57,5 @@ class ModelConfig:
         names = {f.name for f in dataclasses.fields(cls)}
         try:
             return cls(**{k: v for k, v in fields.items() if k in names})
-        except (TypeError, AttributeError) as e:
+        except (TypeError, AttributeError, UserError) as e:
             raise UserError(f"{path} is not a model config: {e}") from None

@@ -9,7 +9,7 @@ import os
 
 import tensorflow as tf
 
-from dcgan.errors import UserError
+from dcgan.errors import OptionError
 from dcgan.options import STRATEGIES
 
 
@@ -38,9 +38,9 @@ def make_strategy(kind="auto", devices=None):
         return tf.distribute.MirroredStrategy(devices or None)
     if kind == "multiworker":
         if not os.environ.get("TF_CONFIG"):
-            raise UserError("--strategy multiworker needs TF_CONFIG (see README: several machines)")
+            raise OptionError("strategy", "multiworker needs TF_CONFIG (see README: several machines)")
         return tf.distribute.MultiWorkerMirroredStrategy()
-    raise UserError(f"unknown --strategy {kind}; one of {', '.join(STRATEGIES)}")
+    raise OptionError("strategy", f"must be one of {', '.join(STRATEGIES)}, not {kind}")
 
 
 def is_chief(strategy):

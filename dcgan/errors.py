@@ -7,6 +7,19 @@ class UserError(Exception):
     """Bad input from the user: a missing folder, an unreadable file, a mismatched checkpoint."""
 
 
+class OptionError(UserError):
+    """A bad value of one option, named by its field (`center_scale`), not by a flag.
+
+    The library does not know which tool it runs in; each tool's error line turns the
+    field into its own flag (`--centerScale must be in [0, 0.5], not 0.7`, see `cli.fail`).
+    """
+
+    def __init__(self, option, problem):
+        super().__init__(f"{option} {problem}")
+        self.option = option
+        self.problem = problem
+
+
 def name_some(paths, limit=5):
     """'a, b, c and 7 more': file lists in one-line messages stay one readable line."""
     paths = list(paths)

@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from dcgan.errors import UserError
+from dcgan.errors import OptionError, UserError
 from dcgan.options import MASK_TYPES, SIDES
 
 LOWRES_FACTOR = 8
@@ -37,12 +37,12 @@ def make_mask(mask_type, size, center_scale=0.25, random_fraction=0.2, side="lef
     mask = np.ones((size, size), np.float32)
     if mask_type == "center":
         if not 0 <= center_scale <= 0.5:
-            raise UserError(f"--centerScale must be in [0, 0.5], not {center_scale}")
+            raise OptionError("center_scale", f"must be in [0, 0.5], not {center_scale}")
         lo, hi = int(size * center_scale), int(size * (1 - center_scale))
         mask[lo:hi, lo:hi] = 0
     elif mask_type == "random":
         if not 0 <= random_fraction <= 1:
-            raise UserError(f"--randomFraction must be in [0, 1], not {random_fraction}")
+            raise OptionError("random_fraction", f"must be in [0, 1], not {random_fraction}")
         mask[rng.random((size, size)) < random_fraction] = 0
     elif mask_type == "left":
         mask[:, :size // 2] = 0
@@ -58,14 +58,14 @@ def make_mask(mask_type, size, center_scale=0.25, random_fraction=0.2, side="lef
         region = {"left": np.s_[:, :half], "right": np.s_[:, half:],
                   "top": np.s_[:half, :], "bottom": np.s_[half:, :]}
         if side not in region:
-            raise UserError(f"--side must be one of {', '.join(SIDES)}, not {side}")
+            raise OptionError("side", f"must be one of {', '.join(SIDES)}, not {side}")
         mask[region[side]] = 0
     elif mask_type == "pattern":
         mask = _pattern(size, rng)
     elif mask_type == "mask":
         mask = read_mask_file(mask_file, size, log)
     else:
-        raise UserError(f"unknown --maskType {mask_type}; one of {', '.join(MASK_TYPES)}")
+        raise OptionError("mask_type", f"must be one of {', '.join(MASK_TYPES)}, not {mask_type}")
     return mask
 
 
@@ -83,7 +83,7 @@ def read_mask_file(path, size, log=print):
         nothing to fill (all white) or nothing known (all black).
     """
     if not path:
-        raise UserError("--maskType mask needs --maskFile PATH")
+        raise OptionError("mask_file", "is needed for the mask type 'mask'")
     try:
         with Image.open(path) as image:
             gray = image.convert("L")

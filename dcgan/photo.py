@@ -20,7 +20,7 @@ from scipy import ndimage
 from align.aligner import alignment_matrix, warp_affine
 from dcgan import images as image_io
 from dcgan.blending import PoissonSolver
-from dcgan.errors import UserError, unreadable
+from dcgan.errors import OptionError, UserError, unreadable
 from dcgan.grain import add_grain
 
 DILATE = 2  # pixels the hole grows by before it is pasted into, so its edge blends too
@@ -46,9 +46,9 @@ def parse_box(text):
     try:
         x, y, w, h = (int(v) for v in text.split(","))
     except ValueError:
-        raise UserError(f"--box must be x,y,w,h in pixels, like 120,200,80,40; not {text}") from None
+        raise OptionError("box", f"must be x,y,w,h in pixels, like 120,200,80,40; not {text}") from None
     if w < 1 or h < 1:
-        raise UserError(f"--box {text} is empty: its width and height must be at least 1")
+        raise OptionError("box", f"{text} is empty: its width and height must be at least 1")
     return x, y, w, h
 
 
@@ -69,15 +69,14 @@ def read_hole(path, photo_size, box=None, mask_file=None):
         if os.path.isdir(mask_file):
             mask_file = os.path.join(mask_file, os.path.splitext(os.path.basename(path))[0] + ".png")
             if not os.path.exists(mask_file):
-                raise UserError(f"{path}: no mask {mask_file} for it in the --maskFile folder")
+                raise UserError(f"{path}: no mask {mask_file} for it in the mask folder")
         with Image.open(mask_file) as mask:
             if mask.size != photo_size:
                 raise UserError(f"{path}: the mask {mask_file} is {mask.size[0]}x{mask.size[1]}, the "
                                 f"photo {width}x{height}: a photo's mask must have its size")
             hole = np.asarray(mask.convert("L")) < 128
     else:
-        raise UserError(f"{path}: say where the hole is, in the photo's pixels: --box x,y,w,h or "
-                        "--maskFile (black = missing, the photo's size)")
+        raise UserError(f"{path}: no hole given: a box or a mask file of the photo's size")
     if not hole.any():
         raise UserError(f"{path}: the hole is empty (inside the photo)")
     return hole

@@ -16,7 +16,7 @@ import tensorflow as tf
 from tqdm import tqdm
 
 from dcgan import checkpoints, data, distribute, images, precision
-from dcgan.errors import UserError
+from dcgan.errors import OptionError
 from dcgan.files import FolderLock
 from dcgan.model import build_models
 
@@ -254,8 +254,9 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
         strategy = distribute.make_strategy(options.strategy, devices)
     checkpoints.check_config(options.checkpoint_dir, options.model)
     if (options.mixed_precision or options.xla) and not tf.config.list_logical_devices("GPU"):
-        raise UserError("--mixed_precision and --xla need a GPU; none is visible "
-                        "(pip install 'tensorflow[and-cuda]==2.21.*' for CUDA)")
+        raise OptionError("mixed_precision" if options.mixed_precision else "xla",
+                          "needs a GPU; none is visible (pip install 'tensorflow[and-cuda]==2.21.*' "
+                          "for CUDA)")
     with _lock(options, strategy):  # before reading the images: a second run is refused at once
         faces = data.prepare_training_data(options, log)
         return _run(Trainer(options, strategy), faces, stop_requested, log)

@@ -65,7 +65,7 @@ def test_bad_inputs_are_one_line_and_exit_2(tiny_model, face_pngs, tmp_path):
         _complete(tiny_model, [str(tmp_path / "empty")], tmp_path / "o"))
     no_model = run_cli("complete.py", face_pngs[0], "--checkpointDir", str(tmp_path / "none"),
                        "--outDir", str(tmp_path / "o"))
-    assert "no checkpoint" in assert_one_line_error(no_model)
+    assert f"--checkpointDir {tmp_path / 'none'} holds no checkpoint" in assert_one_line_error(no_model)
     bad_mask = _complete(tiny_model, face_pngs[:1], tmp_path / "o", "--maskType", "mask",
                          "--maskFile", str(broken))
     assert "cannot read mask file" in assert_one_line_error(bad_mask)

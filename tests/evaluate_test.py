@@ -78,7 +78,7 @@ def test_missing_folder_or_model_is_one_line(tmp_path, face_pngs):
     assert "no images" in assert_one_line_error(empty)
     no_model = run_cli("evaluate.py", "--images", os.path.dirname(face_pngs[0]),
                        "--checkpointDir", str(tmp_path / "none"))
-    assert "no checkpoint" in assert_one_line_error(no_model)
+    assert f"--checkpointDir {tmp_path / 'none'} holds no checkpoint" in assert_one_line_error(no_model)
 
 
 def test_all_masks_are_five_different_masks():

@@ -1,8 +1,10 @@
 """The tools refuse values outside an option's sense at once, with a usage error (exit 2)."""
 
+import os
+
 import pytest
 
-from conftest import run_cli
+from conftest import TINY_FLAGS, TINY_MODEL, assert_one_line_error, run_cli
 
 
 @pytest.mark.parametrize("program, argv, message", [
@@ -19,3 +21,49 @@ def test_a_value_out_of_range_is_a_usage_error(program, argv, message):
     result = run_cli(program, *argv)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_option_error_names_each_tools_own_flag(capsys):
+    """The library names an option by its field; each tool's error line names its own flag."""
+    from dcgan.cli import fail
+    from dcgan.errors import OptionError
+    from dcgan.options import ModelSource, TrainOptions
+    error = OptionError("checkpoint_dir", "models/x holds no checkpoint")
+    assert str(error) == "checkpoint_dir models/x holds no checkpoint"
+    assert fail("complete.py", error, ModelSource) == 2
+    assert fail("train_dcgan.py", error, TrainOptions) == 2
+    assert fail("python -m dcgan.export", error) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "complete.py: error: --checkpointDir models/x holds no checkpoint",
+        "train_dcgan.py: error: --checkpoint_dir models/x holds no checkpoint",
+        "python -m dcgan.export: error: checkpoint_dir models/x holds no checkpoint"]
+
+
+@pytest.mark.parametrize("program, argv, env, message", [
+    ("complete.py", ("--maskType", "mask", "face.png"), {}, "--maskType mask needs --maskFile PATH"),
+    ("train_dcgan.py", ("--strategy", "multiworker"), {"TF_CONFIG": ""}, "--strategy multiworker needs TF_CONFIG"),
+])
+def test_a_value_refused_past_parsing_names_the_flag(program, argv, env, message):
+    result = run_cli(program, *argv, env=dict(os.environ, **env))
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr.splitlines()[-1] and "Traceback" not in result.stderr
+
+
+def test_a_model_of_another_shape_names_the_checkpoint_flag(tmp_path, faces_dir):
+    from dcgan.config import ModelConfig
+    ModelConfig(**TINY_MODEL).save(str(tmp_path / "ck"))
+    result = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY_FLAGS, "--gf_dim", "4",
+                     "--checkpoint_dir", str(tmp_path / "ck"), "--sample_dir", str(tmp_path / "s"),
+                     "--log_dir", str(tmp_path / "l"))
+    line = assert_one_line_error(result)
+    assert f"--checkpoint_dir {tmp_path / 'ck'} holds a model of 16x16x3 images" in line
+    assert "gf_dim 4" in line
+
+
+def test_a_bad_box_names_the_flag(tiny_model, tmp_path):
+    from conftest import shared_data
+    lfw = shared_data("lfw_raw")
+    photo = os.path.join(lfw, sorted(os.listdir(lfw))[0])
+    result = run_cli("complete.py", photo, "--checkpointDir", tiny_model, "--outDir", str(tmp_path / "out"),
+                     "--box", "1,2,3", "--no_progress")
+    assert "--box must be x,y,w,h in pixels" in assert_one_line_error(result)
