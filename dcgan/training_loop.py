@@ -267,7 +267,7 @@ def _lock(options, strategy):
     if not distribute.is_chief(strategy):
         return contextlib.nullcontext()
     return FolderLock(options.checkpoint_dir, "wait for that training run to stop, or train into "
-                                              "another --checkpoint_dir")
+                                              "another folder")
 
 
 def _run(trainer, faces, stop_requested, log):
