@@ -80,12 +80,19 @@ def read_json(path):
 
 
 def check_output_dir(path, flag):
-    """Makes `path` (a folder the run will write) or says in one line why it cannot.
+    """Says in one line why the run could not write into the folder `path`, if it could not.
 
-    Called before any work starts, so a bad output path loses nothing.
+    Called before any work starts, so a bad output path loses nothing. The folders made to
+    try a write are removed again, so that a run refused later for another reason leaves no
+    empty folder behind; the writers make them when they write.
     """
     if os.path.exists(path) and not os.path.isdir(path):
         raise UserError(f"{flag} {path} is a file, not a folder")
+    made = []  # deepest first
+    folder = os.path.abspath(path)
+    while not os.path.exists(folder):
+        made.append(folder)
+        folder = os.path.dirname(folder)
     try:
         os.makedirs(path, exist_ok=True)
         probe = os.path.join(path, ".write_test")
@@ -94,6 +101,10 @@ def check_output_dir(path, flag):
         os.remove(probe)
     except OSError as e:
         raise UserError(f"cannot write to {flag} {path}: {e.strerror}") from None
+    finally:
+        for folder in made:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
 
 
 class FolderLock:

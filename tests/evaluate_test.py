@@ -77,8 +77,9 @@ def test_missing_folder_or_model_is_one_line(tmp_path, face_pngs):
     empty = run_cli("evaluate.py", "--images", str(tmp_path / "empty"))
     assert "no images" in assert_one_line_error(empty)
     no_model = run_cli("evaluate.py", "--images", os.path.dirname(face_pngs[0]),
-                       "--checkpointDir", str(tmp_path / "none"))
+                       "--checkpointDir", str(tmp_path / "none"), "--out", str(tmp_path / "out"))
     assert f"--checkpointDir {tmp_path / 'none'} holds no checkpoint" in assert_one_line_error(no_model)
+    assert not (tmp_path / "out").exists()  # a refused run leaves no empty output folder
 
 
 def test_all_masks_are_five_different_masks():
