@@ -1,6 +1,7 @@
 """serve.py's page and API over loopback HTTP, with a tiny model; one end-to-end run in Chromium."""
 
 import base64
+import http.client
 import io
 import json
 import os
@@ -121,11 +122,15 @@ def test_bad_input_is_a_4xx_json_error(server):
                  "/nowhere"):
         status, answer = _request(server + path)
         assert status == 404 and "error" in json.loads(answer), path
-    request = urllib.request.Request(f"{server}/api/complete", data=b"{broken", method="POST")
-    try:
-        urllib.request.urlopen(request, timeout=30)
-    except urllib.error.HTTPError as e:
-        assert e.code == 400 and "not JSON" in json.loads(e.read())["error"]
+    for body, length, words in ((b"{broken", "7", "not JSON"), (b"{}", "-5", "not a size"),
+                                (b"{}", "two", "not a size")):
+        connection = http.client.HTTPConnection(server[len("http://"):], timeout=30)
+        connection.putrequest("POST", "/api/complete")
+        connection.putheader("Content-Length", length)
+        connection.endheaders(body)
+        response = connection.getresponse()
+        assert response.status == 400 and words in json.loads(response.read())["error"], length
+        connection.close()
 
 
 def test_the_page_and_the_examples_are_served(server):

@@ -13,6 +13,7 @@ No path from the client is ever opened: examples are served from a list made at 
 
 import http.server
 import json
+import mimetypes
 import os
 import re
 
@@ -27,7 +28,10 @@ def make_server(host, port, runner, examples_dir):
     """A `ThreadingHTTPServer` on (host, port) serving the page and `runner`'s jobs."""
     examples = {os.path.basename(p): p for p in list_files(examples_dir, IMAGE_EXTENSIONS)} \
         if os.path.isdir(examples_dir) else {}
-    pages = {name: open(os.path.join(STATIC, name), "rb").read() for name in os.listdir(STATIC)}
+    pages = {}
+    for name in os.listdir(STATIC):
+        with open(os.path.join(STATIC, name), "rb") as f:
+            pages[name] = f.read()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def log_message(self, *args):  # quiet: the terminal shows the jobs, not every poll
@@ -54,7 +58,7 @@ def make_server(host, port, runner, examples_dir):
                 return self._send(200, sorted(examples))
             if path.startswith("/examples/") and path[10:] in examples:
                 with open(examples[path[10:]], "rb") as f:
-                    return self._send(200, f.read(), "image/png")
+                    return self._send(200, f.read(), mimetypes.guess_type(path)[0] or "image/png")
             match = JOB_PATH.match(path)
             job = runner.jobs.get(match.group(1)) if match else None
             if job is None:
@@ -69,7 +73,10 @@ def make_server(host, port, runner, examples_dir):
         def do_POST(self):
             if self.path != "/api/complete":
                 return self._send(404, {"error": "no such page"})
-            length = int(self.headers.get("Content-Length") or 0)
+            length = self.headers.get("Content-Length", "0")
+            if not length.isdigit():  # a negative length would read until the client hangs up
+                return self._send(400, {"error": f"the request's Content-Length is not a size: {length}"})
+            length = int(length)
             if length > 2 * MAX_BYTES:  # base64 of a photo and a mask at their limits
                 return self._send(413, {"error": f"the request is over {2 * MAX_BYTES // 2 ** 20} MB"})
             try:
