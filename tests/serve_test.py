@@ -133,6 +133,29 @@ def test_bad_input_is_a_4xx_json_error(server):
         connection.close()
 
 
+def test_waiting_jobs_are_bounded_and_old_finished_ones_forgotten(tiny_model, monkeypatch):
+    """A server left running keeps at most MAX_WAITING queued and KEEP_FINISHED finished jobs."""
+    from align.aligner import AlignDlib
+    from dcgan.checkpoints import load_models
+    from dcgan.options import CompletionOptions
+    from dcgan.web import jobs
+    monkeypatch.setattr(jobs, "MAX_WAITING", 2)
+    monkeypatch.setattr(jobs, "KEEP_FINISHED", 1)
+    runner = jobs.JobRunner(load_models(tiny_model), CompletionOptions(), AlignDlib())
+    runner.stop()  # no worker: submissions stay queued
+    photo = Image.open(_photo_path())
+    submit = lambda: runner.submit(_data_url(photo), _data_url(_mask(photo.size, MOUTH)))
+    first, second = submit(), submit()
+    with pytest.raises(jobs.BadRequest, match="2 jobs are waiting") as refused:
+        submit()
+    assert refused.value.status == 503
+    for job in (first, second):
+        runner.queue.get()
+        job.status = "done"
+    third = submit()
+    assert list(runner.jobs) == [second.id, third.id]  # the oldest finished job is forgotten
+
+
 def test_the_page_and_the_examples_are_served(server):
     status, page = _request(server + "/")
     assert status == 200

@@ -1,5 +1,5 @@
 """Completion jobs for the web page: checked when submitted, run one at a time in a worker thread,
-kept in memory until the server stops."""
+kept in memory (the newest finished ones) until the server stops."""
 
 import base64
 import binascii
@@ -18,6 +18,8 @@ from dcgan.errors import UserError
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_SIDE = 4096
+MAX_WAITING = 8  # queued jobs; a submission beyond is refused (503) rather than held in memory
+KEEP_FINISHED = 32  # finished jobs whose pictures are kept; older ones are forgotten (404)
 
 
 class BadRequest(Exception):
@@ -81,7 +83,7 @@ class JobRunner:
 
     def __init__(self, model, options, aligner):
         self.model, self.options, self.aligner = model, options, aligner
-        self.jobs, self.queue = {}, queue.Queue()
+        self.jobs, self.queue, self.lock = {}, queue.Queue(), threading.Lock()
         self.stopping = threading.Event()
         self.worker = threading.Thread(target=self._work, name="completion", daemon=True)
         self.worker.start()
@@ -90,8 +92,12 @@ class JobRunner:
         """A new job from a photo and a mask (the photo's size, black or painted = missing).
 
         Raises:
-          BadRequest: not an image, over the limits, an empty mask, or one that touches no face.
+          BadRequest: not an image, over the limits, an empty mask, one that touches no face, or
+            MAX_WAITING jobs already waiting (503).
         """
+        if self.queue.qsize() >= MAX_WAITING:
+            raise BadRequest(f"the server is busy: {MAX_WAITING} jobs are waiting; try again in a "
+                             "minute", 503)
         original = decode_image(photo_url, "photo")
         mask = decode_image(mask_url, "mask")
         if mask.size != original.size:
@@ -110,7 +116,11 @@ class JobRunner:
             raise BadRequest(str(e)) from None
         job = Job(uuid.uuid4().hex[:12], rgb, image_io.is_grayscale(original), hole, faces,
                   total=self.options.search.steps * len(faces))
-        self.jobs[job.id] = job
+        with self.lock:
+            self.jobs[job.id] = job
+            finished = [key for key, old in self.jobs.items() if old.status in ("done", "error")]
+            for key in finished[:max(len(finished) - KEEP_FINISHED, 0)]:
+                del self.jobs[key]
         self.queue.put(job)
         return job
 
@@ -132,6 +142,7 @@ class JobRunner:
                 job.status = "done"
             except Exception as e:  # a job that fails says why on the page; the server goes on
                 job.status, job.error = "error", f"completion failed: {e}"
+            job.rgb = job.hole = job.faces = None  # only its pictures are asked for from now on
 
     def stop(self):
         self.stopping.set()
