@@ -256,6 +256,41 @@ def test_in_a_browser_drop_a_photo_and_hold_to_compare(server):
         browser.quit()
 
 
+@pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
+                    reason="needs chromium and chromedriver (apt-get install chromium chromium-driver)")
+def test_in_a_browser_a_finger_paints_and_a_silent_server_is_a_message(server):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.actions import interaction
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+    from selenium.webdriver.common.actions.pointer_input import PointerInput
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    browser = _chromium()
+    try:
+        browser.get(server)
+        browser.find_element(By.ID, "photo-input").send_keys(_photo_path())
+        wait = WebDriverWait(browser, 60)
+        wait.until(lambda b: b.find_element(By.ID, "complete-button").is_enabled())
+        canvas = browser.find_element(By.ID, "mask-canvas")
+        box = canvas.rect
+        finger = ActionBuilder(browser, mouse=PointerInput(interaction.POINTER_TOUCH, "finger"))
+        finger.pointer_action.move_to_location(int(box["x"] + 100), int(box["y"] + 120)).pointer_down() \
+            .move_to_location(int(box["x"] + 140), int(box["y"] + 120)).pointer_up()
+        finger.perform()
+        painted = browser.execute_script(
+            "const c = arguments[0], d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+            "let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n;", canvas)
+        assert painted > 200, painted  # a 40-pixel stroke of the 16-pixel brush
+        browser.execute_script("window.fetch = () => Promise.reject(new TypeError('offline'));")
+        ActionChains(browser).click(browser.find_element(By.ID, "complete-button")).perform()
+        error = browser.find_element(By.ID, "error")
+        wait.until(lambda b: error.is_displayed())
+        assert "did not answer" in error.text
+        assert browser.find_element(By.ID, "complete-button").is_enabled()
+    finally:
+        browser.quit()
+
+
 def test_serve_cli_bad_port_or_model_is_one_line(tmp_path, tiny_model):
     import socket
     from conftest import assert_one_line_error, run_cli

@@ -77,21 +77,25 @@ function stroke(from, to) {
   maskCtx.stroke();
 }
 
-maskCanvas.addEventListener("mousedown", (e) => {
-  if (!photoUrl) return;
+// Pointer events: a mouse, a pen or a finger paints alike.
+maskCanvas.addEventListener("pointerdown", (e) => {
+  if (!photoUrl || !e.isPrimary) return;
+  maskCanvas.setPointerCapture(e.pointerId);
   undoStack.push(maskCtx.getImageData(0, 0, maskCanvas.width, maskCanvas.height));
   redoStack.length = 0;
   painting = true;
   last = point(e);
   stroke(last, last);
 });
-maskCanvas.addEventListener("mousemove", (e) => {
-  if (!painting) return;
+maskCanvas.addEventListener("pointermove", (e) => {
+  if (!painting || !e.isPrimary) return;
   const next = point(e);
   stroke(last, next);
   last = next;
 });
-window.addEventListener("mouseup", () => { painting = false; });
+for (const name of ["pointerup", "pointercancel"]) {
+  maskCanvas.addEventListener(name, () => { painting = false; });
+}
 
 function swap(from, to) {
   if (!from.length) return;
@@ -121,15 +125,22 @@ function maskUrl() {
   return maskCanvas.toDataURL("image/png");
 }
 
+const NO_SERVER = "The server did not answer: is serve.py still running?";
+
 $("complete-button").addEventListener("click", async () => {
   showError("");
   $("complete-button").disabled = true;
-  const response = await fetch("/api/complete", {
-    method: "POST", headers: {"Content-Type": "application/json"},
-    body: JSON.stringify({photo: photoUrl, mask: maskUrl()}),
-  });
-  const job = await response.json();
-  if (!response.ok) {
+  let response, job;
+  try {
+    response = await fetch("/api/complete", {
+      method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({photo: photoUrl, mask: maskUrl()}),
+    });
+    job = await response.json();
+  } catch (e) {
+    job = {error: NO_SERVER};
+  }
+  if (!response || !response.ok) {
     showError(job.error);
     $("complete-button").disabled = false;
     return;
@@ -140,7 +151,13 @@ $("complete-button").addEventListener("click", async () => {
 function follow(id) {
   clearInterval(poller);
   poller = setInterval(async () => {
-    const job = await (await fetch("/api/jobs/" + id)).json();
+    let job;
+    try {
+      job = await (await fetch("/api/jobs/" + id)).json();
+    } catch (e) {
+      job = {status: "error", error: NO_SERVER};
+    }
+    if (!job.status) job = {status: "error", error: job.error};  // a job the server forgot
     $("progress").max = Math.max(job.total, 1);
     $("progress").value = job.iteration;
     $("progress-text").textContent = `${job.status}: step ${job.iteration} of ${job.total}`;
