@@ -197,8 +197,9 @@ def test_in_a_browser_paint_complete_and_download(server, tmp_path):
         wait = WebDriverWait(browser, 120)
         wait.until(lambda b: b.find_element(By.ID, "complete-button").is_enabled())
         canvas = browser.find_element(By.ID, "mask-canvas")
-        wait.until(lambda b: canvas.size["width"] == 250)
-        scale = canvas.size["width"] / 250
+        wait.until(lambda b: b.execute_script("return arguments[0].width", canvas) == 250)
+        assert canvas.size["width"] == 320  # a photo is shown at least 320 screen pixels wide
+        scale = 320 / 250
         offset = lambda x, y: (int((x - 125) * scale), int((y - 125) * scale))
         ActionChains(browser).move_to_element_with_offset(canvas, *offset(105, 163)).click_and_hold() \
             .move_to_element_with_offset(canvas, *offset(125, 163)) \
@@ -212,9 +213,10 @@ def test_in_a_browser_paint_complete_and_download(server, tmp_path):
         browser.quit()
     original = np.asarray(Image.open(photo_path).convert("RGB"))
     changed = np.any(result != original, axis=-1)
-    assert changed[160:167, 110:141].mean() > 0.5  # the middle of the stroke (brush 16 px)
+    assert changed[160:167, 110:141].mean() > 0.5  # the middle of the stroke
+    radius = int(np.ceil(8 / scale))  # the brush is 16 screen pixels: 12.5 of the photo's
     band = np.zeros_like(changed)
-    band[163 - 8 - 3:163 + 8 + 3, 105 - 8 - 3:145 + 8 + 3] = True  # the stroke, dilated
+    band[163 - radius - 3:163 + radius + 3, 105 - radius - 3:145 + radius + 3] = True  # the stroke, dilated
     assert not changed[~band].any()
 
 

@@ -6,6 +6,7 @@ const photoCanvas = $("photo-canvas"), maskCanvas = $("mask-canvas");
 const photoCtx = photoCanvas.getContext("2d"), maskCtx = maskCanvas.getContext("2d");
 let photoUrl = null, erasing = false, painting = false, last = null, poller = null;
 const undoStack = [], redoStack = [];
+const MIN_SHOWN = 320;  // screen pixels: a 64x64 face is shown large enough to paint on
 
 function showError(message) {
   $("error").textContent = message;
@@ -19,6 +20,8 @@ function loadPhoto(url) {
       canvas.width = image.naturalWidth;
       canvas.height = image.naturalHeight;
     }
+    // Shown at least MIN_SHOWN wide (CSS caps it at 70vw), and the result beside it the same.
+    photoCanvas.style.width = $("result-image").style.width = Math.max(image.naturalWidth, MIN_SHOWN) + "px";
     photoCtx.drawImage(image, 0, 0);
     photoUrl = url;
     undoStack.length = redoStack.length = 0;
@@ -69,7 +72,8 @@ function point(e) {
 function stroke(from, to) {
   maskCtx.globalCompositeOperation = erasing ? "destination-out" : "source-over";
   maskCtx.strokeStyle = maskCtx.fillStyle = "rgb(255, 0, 0)";
-  maskCtx.lineWidth = Number($("brush-size").value);
+  // The brush's size is in screen pixels, whatever the photo's size on the screen.
+  maskCtx.lineWidth = Number($("brush-size").value) * maskCanvas.width / maskCanvas.getBoundingClientRect().width;
   maskCtx.lineCap = maskCtx.lineJoin = "round";
   maskCtx.beginPath();
   maskCtx.moveTo(from[0], from[1]);
