@@ -24,7 +24,9 @@ def main(argv=None):
     import_tensorflow_quietly()
     from dcgan.checkpoints import export_model
     from dcgan.errors import UserError
+    from dcgan.files import check_output_dir
     try:
+        check_output_dir(args.out_dir, "out_dir")
         prefix = export_model(args.checkpoint_dir, args.out_dir, args.dtype, args.raw)
     except UserError as e:
         return fail("python -m dcgan.export", e)

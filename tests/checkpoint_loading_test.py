@@ -98,3 +98,12 @@ def test_float16_bundle_is_smaller_and_completes_the_same(tiny_model, tmp_path):
     stored = os.path.getsize(path + ".data-00000-of-00001")
     float32_bytes = sum(v.numpy().nbytes for v in generator.variables + discriminator.variables)
     assert stored < 0.6 * float32_bytes  # half, plus the bundle's small overhead
+
+
+def test_export_to_a_path_it_cannot_write_is_one_line(tiny_model, tmp_path):
+    from conftest import assert_one_line_error, run_cli
+    (tmp_path / "a_file").write_text("x")
+    result = run_cli("-m", "dcgan.export", tiny_model, str(tmp_path / "a_file"))
+    assert "out_dir " + str(tmp_path / "a_file") + " is a file" in assert_one_line_error(result)
+    result = run_cli("-m", "dcgan.export", tiny_model, str(tmp_path / "a_file" / "bundle"))
+    assert "cannot write to out_dir" in assert_one_line_error(result)
