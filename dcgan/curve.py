@@ -14,6 +14,7 @@ import sys
 
 from PIL import Image, ImageDraw, ImageFont
 
+from dcgan.cli import fail
 from dcgan.errors import UserError
 from dcgan.files import read_json
 
@@ -27,7 +28,13 @@ FONT_SIZE = 12  # Pillow's default 10 runs "images seen" into one word
 
 
 def read_run(folder):
-    """{(metric, region): (mean, ci95)} of the DCGAN's row, and the images seen (None if unknown)."""
+    """{(metric, region): (mean, ci95)} of the DCGAN's row, and the images seen (None if unknown).
+
+    Raises:
+      UserError: no results.csv in `folder`.
+    """
+    if not os.path.isfile(os.path.join(folder, "results.csv")):
+        raise UserError(f"{folder}: no results.csv (not an evaluate.py --out folder)")
     with open(os.path.join(folder, "results.csv")) as f:
         cells = {(r["metric"], r["region"]): (float(r["mean"]), float(r["ci95"]))
                  for r in csv.DictReader(f) if r["method"] == METHOD}
@@ -109,15 +116,16 @@ def main(argv=None):
         runs = [read_run(folder) for folder in a.runs]
         reference = read_run(a.reference)[0] if a.reference else None
     except (OSError, KeyError, ValueError, UserError) as e:
-        print(f"python -m dcgan.curve: error: {e}", file=sys.stderr)
-        return 2
+        return fail(p.prog, e)
     unknown = [folder for folder, (_, images) in zip(a.runs, runs) if images is None]
     if unknown:
-        print(f"python -m dcgan.curve: error: {unknown[0]}: no images seen in its model.json "
-              "(evaluate a training checkpoint)", file=sys.stderr)
-        return 2
+        return fail(p.prog, f"{unknown[0]}: no images seen in its model.json (evaluate a training "
+                            "checkpoint)")
     runs.sort(key=lambda run: run[1])
-    draw_curve(runs, reference, a.out)
+    try:
+        draw_curve(runs, reference, a.out)
+    except OSError as e:
+        return fail(p.prog, f"cannot write {a.out}: {e.strerror}")
     print(table(runs, reference))
     print(f"wrote {a.out}")
     return 0

@@ -37,3 +37,13 @@ def test_a_run_without_images_seen_is_one_line(tmp_path):
     result = run_cli("-m", "dcgan.curve", _run(tmp_path / "a", None, 18.0), "--out", str(tmp_path / "c.png"))
     assert result.returncode == 2 and "no images seen" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_folder_that_is_not_a_run_or_an_unwritable_picture_is_one_line(tmp_path):
+    from conftest import assert_one_line_error
+    missing = run_cli("-m", "dcgan.curve", str(tmp_path / "nowhere"), "--out", str(tmp_path / "c.png"))
+    assert f"{tmp_path / 'nowhere'}: no results.csv" in assert_one_line_error(missing)
+    (tmp_path / "a_file").write_text("x")
+    unwritable = run_cli("-m", "dcgan.curve", _run(tmp_path / "a", 64000, 18.0),
+                         "--out", str(tmp_path / "a_file" / "c.png"))
+    assert "cannot write" in assert_one_line_error(unwritable)
