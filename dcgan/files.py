@@ -34,7 +34,8 @@ def list_images(folder):
       UserError: the folder is missing or holds no image file.
     """
     if not os.path.isdir(folder):
-        raise UserError(f"no such folder: {folder}")
+        raise UserError(f"{folder} is a file, not a folder of images" if os.path.exists(folder)
+                        else f"no such folder: {folder}")
     files = list_files(folder, IMAGE_EXTENSIONS)
     if not files:
         raise UserError(f"no images (png, jpg, jpeg, bmp) in {folder}")

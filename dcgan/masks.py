@@ -4,6 +4,8 @@ The original's types keep their exact semantics (center, random, left, full,
 grid, lowres); the paper's half and pattern, and a user's mask file, are added.
 """
 
+import os
+
 import numpy as np
 from PIL import Image
 from scipy import ndimage
@@ -84,6 +86,9 @@ def read_mask_file(path, size, log=print):
     """
     if not path:
         raise OptionError("mask_file", "is needed for the mask type 'mask'")
+    if os.path.isdir(path):
+        raise OptionError("mask_file", f"{path} is a folder: a folder of masks, one per photo named "
+                                       "like it, is for photos; aligned faces share one mask file")
     try:
         with Image.open(path) as image:
             gray = image.convert("L")

@@ -73,6 +73,8 @@ def test_landmark_column_has_the_same_faces_in_every_row(tmp_path):
 def test_missing_folder_or_model_is_one_line(tmp_path, face_pngs):
     missing = run_cli("evaluate.py", "--images", str(tmp_path / "nowhere"))
     assert "no such folder" in assert_one_line_error(missing)
+    a_file = run_cli("evaluate.py", "--images", face_pngs[0])
+    assert f"{face_pngs[0]} is a file, not a folder of images" in assert_one_line_error(a_file)
     (tmp_path / "empty").mkdir()
     empty = run_cli("evaluate.py", "--images", str(tmp_path / "empty"))
     assert "no images" in assert_one_line_error(empty)

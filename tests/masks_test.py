@@ -63,6 +63,8 @@ def test_bad_mask_inputs_are_user_errors(tmp_path):
         make_mask("mask", 16, mask_file=str(tmp_path / "bad.png"))
     with pytest.raises(OptionError, match="mask_file is needed"):
         make_mask("mask", 16)
+    with pytest.raises(OptionError, match="is a folder: a folder of masks.* is for photos"):
+        make_mask("mask", 16, mask_file=str(tmp_path))
     with pytest.raises(OptionError, match=r"center_scale must be in \[0, 0.5\], not 0.7"):
         make_mask("center", 16, center_scale=0.7)
 
