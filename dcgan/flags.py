@@ -9,6 +9,8 @@ flags. No TensorFlow here: `--help` stays fast.
 import argparse
 import dataclasses
 
+from dcgan.errors import OptionError
+
 
 def option(default, help, flag=None, choices=None, minimum=None, maximum=None, above=None, below=None,
            metavar=None, type=None, group=None):
@@ -95,10 +97,28 @@ def check(parser, args, cls):
         if "group" in field.metadata:
             check(parser, args, field.default_factory)
             continue
-        value = getattr(args, field.name, None)
-        if "bounds" in field.metadata and value is not None and not _within(value, **field.metadata["bounds"]):
-            flag = field.metadata["flag"] or f"--{field.name}"
-            parser.error(f"{flag} must be {_range_text(**field.metadata['bounds'])}, not {value}")
+        problem = _bound_problem(field, getattr(args, field.name, None))
+        if problem:
+            parser.error(f"{field.metadata['flag'] or f'--{field.name}'} {problem}")
+
+
+def check_value(cls, name, value):
+    """For library callers: raises `OptionError` if `value` is outside the bounds of option `name`.
+
+    The same bounds `check` holds the tools' flags to, so that a range is written once.
+    """
+    field = next(f for f in dataclasses.fields(cls) if f.name == name)
+    problem = _bound_problem(field, value)
+    if problem:
+        raise OptionError(name, problem)
+
+
+def _bound_problem(field, value):
+    """`must be in [0, 0.5], not 0.7` for a value outside the field's bounds, else None."""
+    bounds = field.metadata.get("bounds")
+    if bounds and value is not None and not _within(value, **bounds):
+        return f"must be {_range_text(**bounds)}, not {value}"
+    return None
 
 
 def _within(value, minimum, maximum, above, below):

@@ -11,7 +11,8 @@ from PIL import Image
 from scipy import ndimage
 
 from dcgan.errors import OptionError, UserError
-from dcgan.options import MASK_TYPES, SIDES
+from dcgan.flags import check_value
+from dcgan.options import MASK_TYPES, SIDES, MaskOptions
 
 LOWRES_FACTOR = 8
 
@@ -38,13 +39,11 @@ def make_mask(mask_type, size, center_scale=0.25, random_fraction=0.2, side="lef
     rng = np.random.default_rng(seed)
     mask = np.ones((size, size), np.float32)
     if mask_type == "center":
-        if not 0 <= center_scale <= 0.5:
-            raise OptionError("center_scale", f"must be in [0, 0.5], not {center_scale}")
+        check_value(MaskOptions, "center_scale", center_scale)
         lo, hi = int(size * center_scale), int(size * (1 - center_scale))
         mask[lo:hi, lo:hi] = 0
     elif mask_type == "random":
-        if not 0 <= random_fraction <= 1:
-            raise OptionError("random_fraction", f"must be in [0, 1], not {random_fraction}")
+        check_value(MaskOptions, "random_fraction", random_fraction)
         mask[rng.random((size, size)) < random_fraction] = 0
     elif mask_type == "left":
         mask[:, :size // 2] = 0

@@ -4,7 +4,7 @@ import os
 
 from PIL import Image
 
-from conftest import run_cli
+from conftest import assert_one_line_error, run_cli
 from dcgan.evaluation import MODEL_FILE, write_results
 from dcgan.files import write_json
 
@@ -40,7 +40,6 @@ def test_a_run_without_images_seen_is_one_line(tmp_path):
 
 
 def test_a_folder_that_is_not_a_run_or_an_unwritable_picture_is_one_line(tmp_path):
-    from conftest import assert_one_line_error
     missing = run_cli("-m", "dcgan.curve", str(tmp_path / "nowhere"), "--out", str(tmp_path / "c.png"))
     assert f"{tmp_path / 'nowhere'}: no results.csv" in assert_one_line_error(missing)
     (tmp_path / "a_file").write_text("x")

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from conftest import TINY_FLAGS, TINY_MODEL, assert_one_line_error, run_cli
+from conftest import TINY_FLAGS, TINY_MODEL, assert_one_line_error, run_cli, shared_data
 
 
 @pytest.mark.parametrize("program, argv, message", [
@@ -66,7 +66,6 @@ def test_a_model_of_another_shape_names_the_checkpoint_flag(tmp_path, faces_dir)
 
 
 def test_a_bad_box_names_the_flag(tiny_model, tmp_path):
-    from conftest import shared_data
     lfw = shared_data("lfw_raw")
     photo = os.path.join(lfw, sorted(os.listdir(lfw))[0])
     result = run_cli("complete.py", photo, "--checkpointDir", tiny_model, "--outDir", str(tmp_path / "out"),
