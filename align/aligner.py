@@ -7,7 +7,7 @@ Pillow's bilinear affine transform, with OpenCV's pixel-centre convention.
 import os
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from align.template import INNER_EYES_AND_BOTTOM_LIP, MINMAX_TEMPLATE
 
@@ -28,10 +28,8 @@ def load_rgb(path):
     Raises:
       OSError: the file is not an image or does not decode.
     """
-    from dcgan.images import to_8bit
-    with Image.open(path) as image:
-        image = ImageOps.exif_transpose(image)
-        return np.asarray(to_8bit(image).convert("RGB"))
+    from dcgan.images import open_8bit
+    return np.asarray(open_8bit(path).convert("RGB"))
 
 
 def affine_from_points(source, target):

@@ -4,7 +4,7 @@ import math
 import os
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from dcgan.files import atomic_write
 
@@ -41,10 +41,20 @@ def save_grid(images, path, columns=8):
 
 
 def open_8bit(path):
-    """A PIL image of 8 bits per channel; 16-bit PNGs are scaled down, not clipped to white."""
+    """A PIL image of 8 bits per channel, upright; 16-bit PNGs are scaled down, not clipped to white.
+
+    Upright: a camera's EXIF orientation is applied, as every viewer (and the browser) does,
+    so that a phone photo's faces are upright and a box or mask drawn on it falls where it
+    was drawn.
+    """
     with Image.open(path) as image:
-        image.load()
-    return to_8bit(image)
+        return to_8bit(upright(image))
+
+
+def upright(image):
+    """`image` (loaded) turned as its EXIF orientation says; the orientation tag is dropped."""
+    image.load()
+    return ImageOps.exif_transpose(image) or image
 
 
 def to_8bit(image):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -43,6 +44,25 @@ def first_batch(options):
     from dcgan.files import list_images
     images, count, _ = data.load_images(list_images(options.dataset), options.model.image_size)
     return next(iter(data.training_batches(images, count, options.batch_size, seed=0)))
+
+
+def phone_photo(path, height=200):
+    """Writes LFW's first photo as a phone camera does: stored on its side as a JPEG whose EXIF
+    orientation (6) says to turn it upright. Cropped to 250 x `height` so that the stored and
+    the upright sizes differ.
+
+    Returns:
+      The upright photo, uint8 [height, 250, 3], as a viewer shows it.
+    """
+    from PIL import Image, ImageOps
+    folder = shared_data("lfw_deepfunneled")
+    upright = Image.open(os.path.join(folder, sorted(os.listdir(folder))[0])).crop((0, 0, 250, height))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: turn 90 degrees clockwise to show
+    upright.transpose(Image.Transpose.ROTATE_90).save(path, exif=exif.tobytes(), quality=95)
+    with Image.open(path) as stored:
+        assert stored.size == (height, 250)
+        return np.asarray(ImageOps.exif_transpose(stored).convert("RGB"))
 
 
 @pytest.fixture

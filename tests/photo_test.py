@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
-from conftest import SHARED_DATA, run_cli, shared_data
+from conftest import SHARED_DATA, phone_photo, run_cli, shared_data
 
 LFW_COLOUR = os.path.join(SHARED_DATA, "lfw_deepfunneled")
 LFW_GRAY = os.path.join(SHARED_DATA, "lfw_raw")
@@ -134,6 +134,20 @@ def test_a_small_and_a_large_face_both_complete(tiny_model, tmp_path, side, box)
     hole = _hole((side, side), tuple(int(v) for v in box.split(",")))
     assert after.shape == (side, side, 3)
     assert np.any(after != np.asarray(Image.open(photo)), axis=-1)[hole].mean() > 0.5
+
+
+def test_a_phone_photo_is_completed_upright_as_viewers_show_it(tiny_model, tmp_path):
+    """A camera's EXIF orientation is applied: the box is where the user sees the mouth."""
+    photo = tmp_path / "phone.jpg"
+    upright = phone_photo(photo)
+    result = _complete(tiny_model, [str(photo)], tmp_path / "out", "--box", ",".join(map(str, MOUTH_BOX)))
+    assert result.returncode == 0, result.stderr
+    after = np.asarray(Image.open(tmp_path / "out" / "completed" / "phone.png"))
+    assert after.shape == upright.shape == (200, 250, 3)
+    hole = _hole(upright.shape[:2], MOUTH_BOX)
+    outside = ~ndimage.binary_dilation(hole, iterations=2)
+    assert np.array_equal(after[outside], upright[outside])
+    assert np.any(after != upright, axis=-1)[hole].mean() > 0.5
 
 
 def test_ctrl_c_during_a_photos_search_still_writes_the_photo(tiny_model, tmp_path):

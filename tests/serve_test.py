@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
-from conftest import REPO, shared_data
+from conftest import REPO, phone_photo, shared_data
 
 MOUTH = (100, 150, 50, 28)  # x, y, w, h on LFW's 250x250 photos
 
@@ -184,12 +184,21 @@ def _chromium():
 
 @pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
                     reason="needs Debian's chromium and chromium-driver")
-def test_in_a_browser_paint_complete_and_download(server, tmp_path):
+@pytest.mark.parametrize("phone", [False, True], ids=["photo", "phone_photo"])
+def test_in_a_browser_paint_complete_and_download(server, tmp_path, phone):
+    """Also a phone photo stored on its side with an EXIF orientation: the browser shows it
+    upright, and the server must read it so for the painted mask to fit."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
-    photo_path = _photo_path()
+    if phone:
+        photo_path = str(tmp_path / "phone.jpg")
+        original = phone_photo(photo_path)
+    else:
+        photo_path = _photo_path()
+        original = np.asarray(Image.open(photo_path).convert("RGB"))
+    height = original.shape[0]
     browser = _chromium()
     try:
         browser.get(server)
@@ -198,9 +207,10 @@ def test_in_a_browser_paint_complete_and_download(server, tmp_path):
         wait.until(lambda b: b.find_element(By.ID, "complete-button").is_enabled())
         canvas = browser.find_element(By.ID, "mask-canvas")
         wait.until(lambda b: b.execute_script("return arguments[0].width", canvas) == 250)
+        assert browser.execute_script("return arguments[0].height", canvas) == height
         assert canvas.size["width"] == 320  # a photo is shown at least 320 screen pixels wide
         scale = 320 / 250
-        offset = lambda x, y: (int((x - 125) * scale), int((y - 125) * scale))
+        offset = lambda x, y: (int((x - 125) * scale), int((y - height / 2) * scale))
         ActionChains(browser).move_to_element_with_offset(canvas, *offset(105, 163)).click_and_hold() \
             .move_to_element_with_offset(canvas, *offset(125, 163)) \
             .move_to_element_with_offset(canvas, *offset(145, 163)).release().perform()
@@ -211,7 +221,7 @@ def test_in_a_browser_paint_complete_and_download(server, tmp_path):
             result = np.asarray(Image.open(io.BytesIO(response.read())))
     finally:
         browser.quit()
-    original = np.asarray(Image.open(photo_path).convert("RGB"))
+    assert result.shape == original.shape
     changed = np.any(result != original, axis=-1)
     assert changed[160:167, 110:141].mean() > 0.5  # the middle of the stroke
     radius = int(np.ceil(8 / scale))  # the brush is 16 screen pixels: 12.5 of the photo's

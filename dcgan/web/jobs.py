@@ -98,7 +98,7 @@ class JobRunner:
         if self.queue.qsize() >= MAX_WAITING:
             raise BadRequest(f"the server is busy: {MAX_WAITING} jobs are waiting; try again in a "
                              "minute", 503)
-        original = decode_image(photo_url, "photo")
+        original = image_io.upright(decode_image(photo_url, "photo"))  # as the browser shows it
         mask = decode_image(mask_url, "mask")
         if mask.size != original.size:
             raise BadRequest(f"the mask is {mask.size[0]}x{mask.size[1]}, the photo "
