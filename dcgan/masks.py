@@ -11,6 +11,7 @@ from PIL import Image
 from scipy import ndimage
 
 from dcgan.errors import OptionError, UserError
+from dcgan.images import open_8bit
 from dcgan.flags import check_value
 from dcgan.options import MASK_TYPES, SIDES, MaskOptions
 
@@ -89,8 +90,7 @@ def read_mask_file(path, size, log=print):
         raise OptionError("mask_file", f"{path} is a folder: a folder of masks, one per photo named "
                                        "like it, is for photos; aligned faces share one mask file")
     try:
-        with Image.open(path) as image:
-            gray = image.convert("L")
+        gray = open_8bit(path).convert("L")  # upright, as the images
     except (OSError, ValueError, SyntaxError) as e:
         raise UserError(f"cannot read mask file {path}: {e}") from None
     if gray.size != (size, size):

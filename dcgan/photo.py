@@ -70,11 +70,11 @@ def read_hole(path, photo_size, box=None, mask_file=None):
             mask_file = os.path.join(mask_file, os.path.splitext(os.path.basename(path))[0] + ".png")
             if not os.path.exists(mask_file):
                 raise UserError(f"{path}: no mask {mask_file} for it in the mask folder")
-        with Image.open(mask_file) as mask:
-            if mask.size != photo_size:
-                raise UserError(f"{path}: the mask {mask_file} is {mask.size[0]}x{mask.size[1]}, the "
-                                f"photo {width}x{height}: a photo's mask must have its size")
-            hole = np.asarray(mask.convert("L")) < 128
+        mask = image_io.open_8bit(mask_file)  # upright, as the photo
+        if mask.size != photo_size:
+            raise UserError(f"{path}: the mask {mask_file} is {mask.size[0]}x{mask.size[1]}, the "
+                            f"photo {width}x{height}: a photo's mask must have its size")
+        hole = np.asarray(mask.convert("L")) < 128
     else:
         raise UserError(f"{path}: no hole given: a box or a mask file of the photo's size")
     if not hole.any():

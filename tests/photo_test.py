@@ -136,15 +136,22 @@ def test_a_small_and_a_large_face_both_complete(tiny_model, tmp_path, side, box)
     assert np.any(after != np.asarray(Image.open(photo)), axis=-1)[hole].mean() > 0.5
 
 
-def test_a_phone_photo_is_completed_upright_as_viewers_show_it(tiny_model, tmp_path):
-    """A camera's EXIF orientation is applied: the box is where the user sees the mouth."""
+@pytest.mark.parametrize("hole_from", ["box", "mask"])
+def test_a_phone_photo_is_completed_upright_as_viewers_show_it(tiny_model, tmp_path, hole_from):
+    """A camera's EXIF orientation is applied: the box, or a mask drawn on the photo as a
+    viewer shows it, is where the user sees the mouth."""
     photo = tmp_path / "phone.jpg"
     upright = phone_photo(photo)
-    result = _complete(tiny_model, [str(photo)], tmp_path / "out", "--box", ",".join(map(str, MOUTH_BOX)))
+    hole = _hole(upright.shape[:2], MOUTH_BOX)
+    if hole_from == "box":
+        flags = ["--box", ",".join(map(str, MOUTH_BOX))]
+    else:
+        Image.fromarray(np.where(hole, 0, 255).astype(np.uint8)).save(tmp_path / "hole.png")
+        flags = ["--maskFile", str(tmp_path / "hole.png")]
+    result = _complete(tiny_model, [str(photo)], tmp_path / "out", *flags)
     assert result.returncode == 0, result.stderr
     after = np.asarray(Image.open(tmp_path / "out" / "completed" / "phone.png"))
     assert after.shape == upright.shape == (200, 250, 3)
-    hole = _hole(upright.shape[:2], MOUTH_BOX)
     outside = ~ndimage.binary_dilation(hole, iterations=2)
     assert np.array_equal(after[outside], upright[outside])
     assert np.any(after != upright, axis=-1)[hole].mean() > 0.5
