@@ -19,6 +19,9 @@ from scipy import ndimage
 from conftest import REPO, phone_photo, shared_data
 
 MOUTH = (100, 150, 50, 28)  # x, y, w, h on LFW's 250x250 photos
+needs_chromium = pytest.mark.skipif(
+    not (shutil.which("chromium") and shutil.which("chromedriver")),
+    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
 
 
 @pytest.fixture(scope="module")
@@ -182,8 +185,7 @@ def _chromium():
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
 
 
-@pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
-                    reason="needs Debian's chromium and chromium-driver")
+@needs_chromium
 @pytest.mark.parametrize("phone", [False, True], ids=["photo", "phone_photo"])
 def test_in_a_browser_paint_complete_and_download(server, tmp_path, phone):
     """Also a phone photo stored on its side with an EXIF orientation: the browser shows it
@@ -230,8 +232,7 @@ def test_in_a_browser_paint_complete_and_download(server, tmp_path, phone):
     assert not changed[~band].any()
 
 
-@pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
-                    reason="needs chromium and chromedriver (apt-get install chromium chromium-driver)")
+@needs_chromium
 def test_in_a_browser_drop_a_photo_and_hold_to_compare(server):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
@@ -268,8 +269,7 @@ def test_in_a_browser_drop_a_photo_and_hold_to_compare(server):
         browser.quit()
 
 
-@pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
-                    reason="needs chromium and chromedriver (apt-get install chromium chromium-driver)")
+@needs_chromium
 def test_in_a_browser_a_finger_paints_and_a_silent_server_is_a_message(server):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.actions import interaction
@@ -299,6 +299,45 @@ def test_in_a_browser_a_finger_paints_and_a_silent_server_is_a_message(server):
         wait.until(lambda b: error.is_displayed())
         assert "did not answer" in error.text
         assert browser.find_element(By.ID, "complete-button").is_enabled()
+    finally:
+        browser.quit()
+
+
+@needs_chromium
+def test_in_a_browser_a_photo_over_the_limit_is_completed_smaller(server, monkeypatch):
+    """The page scales a photo over the server's limit down to it, says so, and completes it."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    from dcgan.web import jobs
+    monkeypatch.setattr(jobs, "MAX_SIDE", 200)  # LFW's photo is 250x250
+    browser = _chromium()
+    try:
+        browser.get(server)
+        wait = WebDriverWait(browser, 120)
+        wait.until(lambda b: b.execute_script("return limits !== null"))
+        browser.find_element(By.ID, "photo-input").send_keys(_photo_path())
+        canvas = browser.find_element(By.ID, "mask-canvas")
+        wait.until(lambda b: b.execute_script("return arguments[0].width", canvas) == 200)
+        assert browser.execute_script("return arguments[0].height", canvas) == 200
+        note = browser.find_element(By.ID, "note")
+        assert note.is_displayed() and "250x250" in note.text and "200x200" in note.text
+        scale = 320 / 200
+        offset = lambda x, y: (int((x - 100) * scale), int((y - 100) * scale))
+        ActionChains(browser).move_to_element_with_offset(canvas, *offset(84, 130)).click_and_hold() \
+            .move_to_element_with_offset(canvas, *offset(116, 130)).release().perform()
+        browser.find_element(By.ID, "complete-button").click()
+        link = wait.until(expected_conditions.visibility_of_element_located((By.ID, "download-link")))
+        with urllib.request.urlopen(link.get_attribute("href"), timeout=30) as response:
+            assert Image.open(io.BytesIO(response.read())).size == (200, 200)
+        monkeypatch.setattr(jobs, "MAX_SIDE", 4096)  # the same photo within the limit: as it is
+        browser.refresh()
+        wait.until(lambda b: b.execute_script("return limits !== null"))
+        browser.find_element(By.ID, "photo-input").send_keys(_photo_path())
+        wait.until(lambda b: b.execute_script("return arguments[0].width",
+                                              b.find_element(By.ID, "mask-canvas")) == 250)
+        assert not browser.find_element(By.ID, "note").is_displayed()
     finally:
         browser.quit()
 

@@ -2,6 +2,7 @@
 
     GET  /                          the page
     GET  /api/examples              the example faces' names
+    GET  /api/limits                {"max_side", "max_bytes"}: the page fits larger photos to them
     GET  /examples/NAME             one of them (only names from that list)
     POST /api/complete              {"photo": data URL, "mask": data URL} -> 202 {"id": ...}
     GET  /api/jobs/ID               {"status", "iteration", "total", "error"}
@@ -18,6 +19,7 @@ import os
 import re
 
 from dcgan.files import IMAGE_EXTENSIONS, list_files
+from dcgan.web import jobs
 from dcgan.web.jobs import MAX_BYTES, BadRequest
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
@@ -56,6 +58,8 @@ def make_server(host, port, runner, examples_dir):
                 return self._send(200, pages[path[8:]], kind)
             if path == "/api/examples":
                 return self._send(200, sorted(examples))
+            if path == "/api/limits":
+                return self._send(200, {"max_side": jobs.MAX_SIDE, "max_bytes": jobs.MAX_BYTES})
             if path.startswith("/examples/") and path[10:] in examples:
                 with open(examples[path[10:]], "rb") as f:
                     return self._send(200, f.read(), mimetypes.guess_type(path)[0] or "image/png")

@@ -5,6 +5,8 @@ const $ = (id) => document.getElementById(id);
 const photoCanvas = $("photo-canvas"), maskCanvas = $("mask-canvas");
 const photoCtx = photoCanvas.getContext("2d"), maskCtx = maskCanvas.getContext("2d");
 let photoUrl = null, erasing = false, painting = false, last = null, poller = null;
+let limits = null;  // the server's largest photo: {max_side, max_bytes}
+fetch("/api/limits").then((r) => r.json()).then((l) => { limits = l; });
 const undoStack = [], redoStack = [];
 const MIN_SHOWN = 320;  // screen pixels: a 64x64 face is shown large enough to paint on
 
@@ -13,17 +15,35 @@ function showError(message) {
   $("error").hidden = !message;
 }
 
+// A photo over the server's limits is scaled down to them here (and sent as a JPEG), so that a
+// phone's 24-megapixel photo is completed smaller rather than refused.
+function fitted(image, url) {
+  const width = image.naturalWidth, height = image.naturalHeight;
+  const bytes = url.length * 3 / 4;  // base64
+  if (!limits || (Math.max(width, height) <= limits.max_side && bytes <= limits.max_bytes)) {
+    return {width, height, note: ""};
+  }
+  const scale = Math.min(1, limits.max_side / Math.max(width, height));
+  const size = {width: Math.round(width * scale), height: Math.round(height * scale)};
+  size.note = `This photo is ${width}x${height}: it is completed at ${size.width}x${size.height}, ` +
+    `the server's limit (${limits.max_side} pixels a side, ${limits.max_bytes / 2 ** 20} MB).`;
+  return size;
+}
+
 function loadPhoto(url) {
   const image = new Image();
   image.onload = () => {
+    const size = fitted(image, url);
     for (const canvas of [photoCanvas, maskCanvas]) {
-      canvas.width = image.naturalWidth;
-      canvas.height = image.naturalHeight;
+      canvas.width = size.width;
+      canvas.height = size.height;
     }
     // Shown at least MIN_SHOWN wide (CSS caps it at 70vw), and the result beside it the same.
-    photoCanvas.style.width = $("result-image").style.width = Math.max(image.naturalWidth, MIN_SHOWN) + "px";
-    photoCtx.drawImage(image, 0, 0);
-    photoUrl = url;
+    photoCanvas.style.width = $("result-image").style.width = Math.max(size.width, MIN_SHOWN) + "px";
+    photoCtx.drawImage(image, 0, 0, size.width, size.height);
+    photoUrl = size.note ? photoCanvas.toDataURL("image/jpeg", 0.95) : url;
+    $("note").textContent = size.note;
+    $("note").hidden = !size.note;
     undoStack.length = redoStack.length = 0;
     $("complete-button").disabled = false;
     $("result-image").removeAttribute("src");
