@@ -219,6 +219,8 @@ def test_in_a_browser_paint_complete_and_download(server, tmp_path, phone):
         browser.find_element(By.ID, "complete-button").click()
         link = wait.until(expected_conditions.visibility_of_element_located((By.ID, "download-link")))
         assert browser.find_element(By.ID, "error").get_attribute("hidden") is not None
+        stem = os.path.splitext(os.path.basename(photo_path))[0]
+        assert link.get_attribute("download") == f"{stem}_completed.png"
         with urllib.request.urlopen(link.get_attribute("href"), timeout=30) as response:
             result = np.asarray(Image.open(io.BytesIO(response.read())))
     finally:

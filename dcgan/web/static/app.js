@@ -54,8 +54,10 @@ function loadPhoto(url) {
   image.src = url;
 }
 
-function readFile(file) {
+function readFile(file, name = file && file.name) {
   if (!file) return;
+  // The download is named after the photo: portrait.jpg -> portrait_completed.png.
+  $("download-link").download = (name ? name.replace(/\.[^.]*$/, "") : "photo") + "_completed.png";
   const reader = new FileReader();
   reader.onload = () => loadPhoto(reader.result);
   reader.readAsDataURL(file);
@@ -80,7 +82,7 @@ fetch("/api/examples").then((r) => r.json()).then((names) => {
 });
 $("example-select").addEventListener("change", (e) => {
   if (!e.target.value) return;
-  fetch("/examples/" + encodeURIComponent(e.target.value)).then((r) => r.blob()).then((blob) => readFile(blob));
+  fetch("/examples/" + encodeURIComponent(e.target.value)).then((r) => r.blob()).then((blob) => readFile(blob, e.target.value));
 });
 
 function point(e) {
