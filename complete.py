@@ -78,11 +78,12 @@ def _complete_photos(photos, model, options, stop):
     from align.aligner import AlignDlib
     from dcgan.cli import fail
     from dcgan.errors import UserError, name_some
-    from dcgan.photo import complete_photo
+    from dcgan.photo import complete_photo, marks_its_hole
     from tqdm import tqdm
-    if not (options.box or options.mask.mask_file):
+    if not (options.box or options.mask.mask_file or any(map(marks_its_hole, photos))):
         return fail(PROGRAM, f"say where the hole is in the photo(s) {name_some(photos)}, in their "
-                             "pixels: --box x,y,w,h or --maskFile (black = missing, the photo's size)")
+                             "pixels: --box x,y,w,h, or --maskFile (black = missing, the photo's "
+                             "size), or erase it to transparent in the photo (PNG)")
     aligner, status = AlignDlib(), 0
     for path in photos:
         if stop():

@@ -57,6 +57,17 @@ def upright(image):
     return ImageOps.exif_transpose(image) or image
 
 
+def transparent(image):
+    """Where a PIL image is transparent (alpha under half) as a bool [H, W] array; None if nowhere.
+
+    Pixels erased in an image editor are transparent: for a photo they can mark its hole.
+    """
+    if "A" not in image.getbands() and "transparency" not in image.info:
+        return None
+    hole = np.asarray(image.convert("RGBA").getchannel("A")) < 128
+    return hole if hole.any() else None
+
+
 def to_8bit(image):
     """`image`, or its 16-bit gray scaled to 8 bits (PIL's convert would clip it to white)."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):

@@ -127,8 +127,9 @@ class CompletionOptions:
     photo: bool = option(False, "treat every input as a photo: find the faces the hole touches, "
                                 "complete them and put them back at the photo's size (automatic "
                                 "for inputs whose size is not the model's)", group=PHOTO)
-    box: str = option(None, "the hole of a photo, in its pixels: x,y,w,h (or --maskFile of the "
-                            "photo's size)", metavar="X,Y,W,H", group=PHOTO)
+    box: str = option(None, "the hole of a photo, in its pixels as a viewer shows it: x,y,w,h "
+                            "(or --maskFile of the photo's size, or the photo's own transparent "
+                            "pixels)", metavar="X,Y,W,H", group=PHOTO)
     grain: bool = option(True, "no grain in a photo's fill (by default noise stands in for the fine "
                                "detail that enlarging the 64x64 fill lost, as strong as what the "
                                "photo loses around the hole at the same enlargement)",

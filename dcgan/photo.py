@@ -52,15 +52,16 @@ def parse_box(text):
     return x, y, w, h
 
 
-def read_hole(path, photo_size, box=None, mask_file=None):
-    """The hole as a bool [height, width] array (True = missing), from --box or a mask file.
+def read_hole(path, photo, box=None, mask_file=None):
+    """The hole of a PIL `photo` as a bool [height, width] array (True = missing): from --box,
+    else a mask file, else the photo's own transparent pixels.
 
     `mask_file` may be a folder of masks named like the photos (`photo.jpg`: `photo.png`).
 
     Raises:
       UserError: naming the photo: no hole given, a mask of another size, or an empty hole.
     """
-    width, height = photo_size
+    photo_size = width, height = photo.size
     if box is not None:
         x, y, w, h = parse_box(box)
         hole = np.zeros((height, width), bool)
@@ -75,11 +76,20 @@ def read_hole(path, photo_size, box=None, mask_file=None):
             raise UserError(f"{path}: the mask {mask_file} is {mask.size[0]}x{mask.size[1]}, the "
                             f"photo {width}x{height}: a photo's mask must have its size")
         hole = np.asarray(mask.convert("L")) < 128
-    else:
-        raise UserError(f"{path}: no hole given: a box or a mask file of the photo's size")
+    elif (hole := image_io.transparent(photo)) is None:
+        raise UserError(f"{path}: no hole given: a box, a mask file of the photo's size, or "
+                        "transparent pixels in the photo")
     if not hole.any():
         raise UserError(f"{path}: the hole is empty (inside the photo)")
     return hole
+
+
+def marks_its_hole(path):
+    """Whether a photo's own transparent pixels give its hole (it needs no box or mask file)."""
+    try:
+        return image_io.transparent(image_io.open_8bit(path)) is not None
+    except (OSError, ValueError, SyntaxError):
+        return False  # told when its turn comes
 
 
 def faces_in_hole(path, rgb, hole, aligner, size):
@@ -205,7 +215,7 @@ def complete_photo(path, model, options, aligner, out_dir, log=print, progress=l
     except (OSError, ValueError, SyntaxError):
         raise unreadable([path]) from None
     rgb = np.asarray(original.convert("RGB"))
-    hole = read_hole(path, original.size, options.box, options.mask.mask_file)
+    hole = read_hole(path, original, options.box, options.mask.mask_file)
     faces = faces_in_hole(path, rgb, hole, aligner, model.config.image_size)
     expect_steps(options.search.steps * len(faces))
     name = os.path.splitext(os.path.basename(path))[0]

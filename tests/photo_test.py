@@ -157,6 +157,22 @@ def test_a_phone_photo_is_completed_upright_as_viewers_show_it(tiny_model, tmp_p
     assert np.any(after != upright, axis=-1)[hole].mean() > 0.5
 
 
+def test_a_photo_erased_to_transparent_needs_no_box(tiny_model, tmp_path):
+    """Pixels erased in an editor (alpha 0, their colour lost) are the hole; the result is opaque."""
+    rgb = np.asarray(Image.open(_photo(LFW_COLOUR)).convert("RGB"))
+    hole = _hole(rgb.shape[:2], MOUTH_BOX)
+    erased = np.dstack([np.where(hole[..., None], 0, rgb), np.where(hole, 0, 255)]).astype(np.uint8)
+    Image.fromarray(erased, "RGBA").save(tmp_path / "erased.png")
+    result = _complete(tiny_model, [str(tmp_path / "erased.png")], tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    after = Image.open(tmp_path / "out" / "completed" / "erased.png")
+    assert after.mode == "RGB"
+    after = np.asarray(after)
+    outside = ~ndimage.binary_dilation(hole, iterations=2)
+    assert np.array_equal(after[outside], rgb[outside])
+    assert (after[hole] > 0).any(axis=-1).mean() > 0.9  # no longer the erased black
+
+
 def test_ctrl_c_during_a_photos_search_still_writes_the_photo(tiny_model, tmp_path):
     import signal
     import time
