@@ -173,6 +173,14 @@ def test_the_page_and_the_examples_are_served(server):
     assert status == 200 and Image.open(io.BytesIO(png)).size == (64, 64)
 
 
+def _painted(browser):
+    """How many pixels of the page's mask canvas are painted."""
+    return browser.execute_script(
+        "const c = document.getElementById('mask-canvas'), d = c.getContext('2d')"
+        ".getImageData(0, 0, c.width, c.height).data;"
+        "let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n;")
+
+
 def _chromium():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -291,9 +299,7 @@ def test_in_a_browser_a_finger_paints_and_a_silent_server_is_a_message(server):
         finger.pointer_action.move_to_location(int(box["x"] + 100), int(box["y"] + 120)).pointer_down() \
             .move_to_location(int(box["x"] + 140), int(box["y"] + 120)).pointer_up()
         finger.perform()
-        painted = browser.execute_script(
-            "const c = arguments[0], d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-            "let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n;", canvas)
+        painted = _painted(browser)
         assert painted > 200, painted  # a 40-pixel stroke of the 16-pixel brush
         browser.execute_script("window.fetch = () => Promise.reject(new TypeError('offline'));")
         ActionChains(browser).click(browser.find_element(By.ID, "complete-button")).perform()
@@ -303,6 +309,32 @@ def test_in_a_browser_a_finger_paints_and_a_silent_server_is_a_message(server):
         assert browser.find_element(By.ID, "complete-button").is_enabled()
     finally:
         browser.quit()
+
+
+@needs_chromium
+def test_in_a_browser_a_photos_transparent_pixels_start_as_the_hole(server, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    rgba = np.asarray(Image.open(_photo_path()).convert("RGBA")).copy()
+    x, y, w, h = MOUTH
+    rgba[y:y + h, x:x + w] = 0  # erased: transparent, its colour lost
+    Image.fromarray(rgba).save(tmp_path / "erased.png")
+    browser = _chromium()
+    try:
+        browser.get(server)
+        browser.find_element(By.ID, "photo-input").send_keys(str(tmp_path / "erased.png"))
+        wait = WebDriverWait(browser, 120)
+        wait.until(lambda b: b.find_element(By.ID, "complete-button").is_enabled())
+        painted = _painted(browser)
+        assert painted == w * h
+        browser.find_element(By.ID, "complete-button").click()
+        link = wait.until(expected_conditions.visibility_of_element_located((By.ID, "download-link")))
+        with urllib.request.urlopen(link.get_attribute("href"), timeout=30) as response:
+            result = np.asarray(Image.open(io.BytesIO(response.read())))
+    finally:
+        browser.quit()
+    assert result.shape == (250, 250, 3) and (result[y:y + h, x:x + w] > 0).any(axis=-1).mean() > 0.9
 
 
 @needs_chromium

@@ -30,6 +30,20 @@ function fitted(image, url) {
   return size;
 }
 
+// A photo's transparent pixels (erased in an image editor) start as the painted hole.
+function maskTransparent() {
+  const photo = photoCtx.getImageData(0, 0, photoCanvas.width, photoCanvas.height).data;
+  const mask = maskCtx.createImageData(maskCanvas.width, maskCanvas.height);
+  let erased = 0;
+  for (let i = 3; i < photo.length; i += 4) {
+    if (photo[i] < 128) {
+      mask.data[i - 3] = mask.data[i] = 255;  // the brush's red, opaque
+      erased++;
+    }
+  }
+  if (erased) maskCtx.putImageData(mask, 0, 0);
+}
+
 function loadPhoto(url) {
   const image = new Image();
   image.onload = () => {
@@ -41,6 +55,7 @@ function loadPhoto(url) {
     // Shown at least MIN_SHOWN wide (CSS caps it at 70vw), and the result beside it the same.
     photoCanvas.style.width = $("result-image").style.width = Math.max(size.width, MIN_SHOWN) + "px";
     photoCtx.drawImage(image, 0, 0, size.width, size.height);
+    maskTransparent();
     photoUrl = size.note ? photoCanvas.toDataURL("image/jpeg", 0.95) : url;
     $("note").textContent = size.note;
     $("note").hidden = !size.note;
