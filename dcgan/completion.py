@@ -87,23 +87,23 @@ def read_inputs(paths, size, channels=3, log=print):
     Raises:
       UserError: a file is missing or does not decode.
     """
-    loaded, gray, resized, bad = [], [], [], []
+    read, bad = [], []
     for path in paths:
         try:
-            image, was_resized, is_gray = image_io.read_image(path, size, channels)
+            read.append(image_io.read_image(path, size, channels))
         except (OSError, ValueError, SyntaxError):
             bad.append(path)
-            continue
-        loaded.append(image)
-        gray.append(is_gray)
-        if was_resized:
-            resized.append(path)
     if bad:
         raise unreadable(bad)
+    resized = [path for path, image in zip(paths, read) if image.resized]
     if resized:
         log(f"warning: resized {len(resized)} image(s) to the model's {size}x{size}: "
             f"{name_some(resized)}; for photos, align the faces first (python -m align)")
-    return np.stack(loaded), gray
+    erased = [path for path, image in zip(paths, read) if image.transparent]
+    if erased:
+        log(f"warning: {name_some(erased)} have transparent pixels, read as their colour and "
+            "filled only where the mask says; complete them as photos to fill what is transparent")
+    return np.stack([image.pixels for image in read]), [image.grayscale for image in read]
 
 
 def output_names(paths):

@@ -2,6 +2,7 @@
 
 import math
 import os
+import typing
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -80,11 +81,15 @@ def is_grayscale(image):
     return image.getbands()[0] in ("L", "1", "I") and "R" not in image.getbands()
 
 
-def read_image(path, size, channels=3):
-    """Reads an image as float32 [size, size, channels] in [-1, 1], resizing it if needed.
+class ReadImage(typing.NamedTuple):
+    pixels: np.ndarray  # float32 [size, size, channels] in [-1, 1]
+    resized: bool  # the file was not size x size
+    grayscale: bool  # the file has one colour band: written back so
+    transparent: bool  # the file has transparent pixels, read as their colour
 
-    Returns:
-      (image, whether it was resized, whether the file is grayscale).
+
+def read_image(path, size, channels=3):
+    """Reads an image as a `ReadImage`, resizing it to size x size if needed.
 
     Raises:
       OSError: the file does not decode.
@@ -95,7 +100,8 @@ def read_image(path, size, channels=3):
     if resized:
         image = image.resize((size, size), Image.Resampling.LANCZOS)
     array = np.asarray(image, np.float32) / 127.5 - 1.0
-    return array.reshape(size, size, channels), resized, is_grayscale(original)
+    return ReadImage(array.reshape(size, size, channels), resized, is_grayscale(original),
+                     transparent(original) is not None)
 
 
 def to_gray(image):

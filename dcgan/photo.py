@@ -161,7 +161,8 @@ class PasteBack:
         self.scale = np.sqrt(abs(np.linalg.det(self.inverse[:, :2])))  # photo pixels per model pixel
         covered = warp_affine(np.full((size, size), 255, np.uint8), self.inverse, self.shape,
                               Image.Resampling.NEAREST) > 0
-        covered = ndimage.binary_erosion(covered, iterations=1)  # the frame's edge samples black
+        # The frame's edge samples black: not pasted. The photo's own edge is no frame edge.
+        covered = ndimage.binary_erosion(covered, iterations=1, border_value=1)
         region = ndimage.binary_dilation(hole, iterations=DILATE) & covered
         alpha = np.where(hole, 1.0, ndimage.gaussian_filter(hole.astype(np.float64), FEATHER) * 2)
         self.alpha = (np.clip(alpha, 0, 1) * region)[..., None]

@@ -182,3 +182,19 @@ def test_a_photo_without_a_hole_in_its_pixels_is_told_how_to_give_one(tiny_model
     result = _complete(tiny_model, [photo], tmp_path / "out", "--nIter", "1")
     line = assert_one_line_error(result)
     assert photo in line and "--box" in line and "--maskFile" in line
+
+
+def test_an_aligned_face_with_transparent_pixels_is_warned_of_or_filled_as_a_photo(tiny_model, face_pngs,
+                                                                                 tmp_path):
+    rgba = np.asarray(Image.open(face_pngs[0]).convert("RGBA")).copy()
+    rgba[:4, :4] = 0  # a corner erased: outside the center mask
+    Image.fromarray(rgba).save(tmp_path / "erased.png")
+    inputs = [str(tmp_path / "erased.png")]
+    result = _complete(tiny_model, inputs, tmp_path / "out", "--nIter", "2")
+    assert result.returncode == 0, result.stderr
+    assert "erased.png have transparent pixels" in result.stdout
+    as_photo = _complete(tiny_model, inputs, tmp_path / "photo", "--nIter", "2", "--photo")
+    assert as_photo.returncode == 0, as_photo.stderr
+    filled = np.asarray(Image.open(tmp_path / "photo" / "completed" / "erased.png"))
+    assert filled.shape == (16, 16, 3) and (filled[:4, :4] > 0).any(axis=-1).mean() > 0.9
+    assert np.array_equal(filled[8:, 8:], rgba[8:, 8:, :3])  # far from the erased corner

@@ -158,9 +158,10 @@ def test_a_phone_photo_is_completed_upright_as_viewers_show_it(tiny_model, tmp_p
 
 
 def test_a_photo_erased_to_transparent_needs_no_box(tiny_model, tmp_path):
-    """Pixels erased in an editor (alpha 0, their colour lost) are the hole; the result is opaque."""
-    rgb = np.asarray(Image.open(_photo(LFW_COLOUR)).convert("RGB"))
-    hole = _hole(rgb.shape[:2], MOUTH_BOX)
+    """Pixels erased in an editor (alpha 0, their colour lost) are the hole; the result is opaque.
+    The hole runs to the photo's bottom edge, which the face's frame covers: filled to the edge."""
+    rgb = np.asarray(Image.open(_photo(LFW_COLOUR)).convert("RGB"))[:190]  # the frame reaches row 201
+    hole = _hole(rgb.shape[:2], (100, 160, 50, 30))
     erased = np.dstack([np.where(hole[..., None], 0, rgb), np.where(hole, 0, 255)]).astype(np.uint8)
     Image.fromarray(erased, "RGBA").save(tmp_path / "erased.png")
     result = _complete(tiny_model, [str(tmp_path / "erased.png")], tmp_path / "out")
@@ -171,6 +172,7 @@ def test_a_photo_erased_to_transparent_needs_no_box(tiny_model, tmp_path):
     outside = ~ndimage.binary_dilation(hole, iterations=2)
     assert np.array_equal(after[outside], rgb[outside])
     assert (after[hole] > 0).any(axis=-1).mean() > 0.9  # no longer the erased black
+    assert (after[-1, 100:150] > 0).any(axis=-1).all()  # the photo's last row too
 
 
 def test_ctrl_c_during_a_photos_search_still_writes_the_photo(tiny_model, tmp_path):
