@@ -11,8 +11,8 @@ from PIL import Image
 from scipy import ndimage
 
 from dcgan.errors import OptionError, UserError
-from dcgan.images import open_8bit
 from dcgan.flags import check_value
+from dcgan.images import open_8bit
 from dcgan.options import MASK_TYPES, SIDES, MaskOptions
 
 LOWRES_FACTOR = 8

@@ -20,7 +20,7 @@ import re
 
 from dcgan.files import IMAGE_EXTENSIONS, list_files
 from dcgan.web import jobs
-from dcgan.web.jobs import MAX_BYTES, BadRequest
+from dcgan.web.jobs import BadRequest
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 JOB_PATH = re.compile(r"^/api/jobs/([0-9a-f]{12})(/preview\.png|/result\.png)?$")
@@ -81,8 +81,9 @@ def make_server(host, port, runner, examples_dir):
             if not length.isdigit():  # a negative length would read until the client hangs up
                 return self._send(400, {"error": f"the request's Content-Length is not a size: {length}"})
             length = int(length)
-            if length > 2 * MAX_BYTES:  # base64 of a photo and a mask at their limits
-                return self._send(413, {"error": f"the request is over {2 * MAX_BYTES // 2 ** 20} MB"})
+            if length > 2 * jobs.MAX_BYTES:  # base64 of a photo and a mask at their limits
+                return self._send(413, {"error": f"the request is over "
+                                                 f"{2 * jobs.MAX_BYTES // 2 ** 20} MB"})
             try:
                 request = json.loads(self.rfile.read(length) or b"{}")
             except ValueError:
