@@ -49,7 +49,7 @@ def main(argv=None):
         return fail(PROGRAM, f"no images matched: {' '.join(args.imgs)}")
     import_tensorflow_quietly()
     from dcgan.checkpoints import load_models
-    from dcgan.completion import complete, input_sizes, split_photos
+    from dcgan.completion import clear_previous_outputs, complete, input_sizes, split_photos
     options = flags.from_args(CompletionOptions, args)
     try:
         check_output_dir(options.out_dir, "--outDir")
@@ -60,11 +60,14 @@ def main(argv=None):
                             f"{model.config.image_size}x{model.config.image_size} images "
                             "(leave --imgSize out)")
         crops, photos = split_photos(sizes, model.config.image_size)
+        _check_photo_holes(photos, options)
         print(f"model: {model.path} ({model.config.describe()}); {len(crops)} aligned face(s), "
               f"{len(photos)} photo(s)")
         if crops:
             result = complete(crops, model, options, stop_requested=stop)
             print(f"wrote {len(result.completed)} completed face(s) to {options.out_dir}/completed")
+        else:
+            clear_previous_outputs(options.out_dir)
     except UserError as e:
         return fail(PROGRAM, e, CompletionOptions, ModelSource)
     except KeyboardInterrupt:
@@ -73,17 +76,23 @@ def main(argv=None):
     return stop.exit_status(_complete_photos(photos, model, options, stop) if photos else 0)
 
 
+def _check_photo_holes(photos, options):
+    """Refuses photos with no hole given, once for all and before any search runs."""
+    from dcgan.errors import UserError, name_some
+    from dcgan.photo import marks_its_hole
+    if photos and not (options.box or options.mask.mask_file or any(map(marks_its_hole, photos))):
+        raise UserError(f"say where the hole is in the photo(s) {name_some(photos)}, in their "
+                        "pixels: --box x,y,w,h, or --maskFile (black = missing, the photo's "
+                        "size), or erase it to transparent in the photo (PNG)")
+
+
 def _complete_photos(photos, model, options, stop):
     """Each photo on its own: one that fails is one line, and the others still complete."""
     from align.aligner import AlignDlib
     from dcgan.cli import fail
-    from dcgan.errors import UserError, name_some
-    from dcgan.photo import complete_photo, marks_its_hole
+    from dcgan.errors import UserError
+    from dcgan.photo import complete_photo
     from tqdm import tqdm
-    if not (options.box or options.mask.mask_file or any(map(marks_its_hole, photos))):
-        return fail(PROGRAM, f"say where the hole is in the photo(s) {name_some(photos)}, in their "
-                             "pixels: --box x,y,w,h, or --maskFile (black = missing, the photo's "
-                             "size), or erase it to transparent in the photo (PNG)")
     aligner, status = AlignDlib(), 0
     for path in photos:
         if stop():

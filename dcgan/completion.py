@@ -262,7 +262,7 @@ def complete(paths, model, options, stop_requested=lambda: False, log=print):
 
 
 PREVIOUS_OUTPUTS = ("before.png", "masked.png", "comparison.png", "completion.gif", "hats_imgs",
-                    "completed", "logs")
+                    "completed", "logs", "aligned", "comparison")  # the last two: photos
 
 
 def clear_previous_outputs(out_dir):

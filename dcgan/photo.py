@@ -26,6 +26,7 @@ from dcgan.grain import add_grain
 DILATE = 2  # pixels the hole grows by before it is pasted into, so its edge blends too
 FEATHER = 1.0  # sigma of the paste's soft edge, in photo pixels
 MIN_KNOWN = 0.15  # share of the aligned face that must be known to complete it from
+COMPARISON_SIDE = 1024  # the comparison picture's halves are no larger
 
 
 @dataclasses.dataclass
@@ -199,7 +200,7 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
 
 def complete_photo(path, model, options, aligner, out_dir, log=print, progress=lambda steps: None,
                    stop_requested=lambda: False, expect_steps=lambda steps: None):
-    """Completes the faces the hole touches in one photo and writes it, and its aligned crops.
+    """Completes the faces the hole touches in one photo; writes it, its aligned crops and a comparison.
 
     `expect_steps` is told the number of steps once the faces are found, and `progress`
     the steps of each face's search and tuning as they run; `stop_requested()` ends
@@ -230,6 +231,19 @@ def complete_photo(path, model, options, aligner, out_dir, log=print, progress=l
     uncovered = hole & np.all(filled == rgb, axis=-1)
     if uncovered.mean() > 0.5 * hole.mean():
         log(f"warning: {path}: part of the hole lies outside every face and was left as it was")
+    gray = image_io.is_grayscale(original)
     out = os.path.join(out_dir, "completed", f"{name}.png")
-    image_io.save_image(image_io.to_gray(filled) if image_io.is_grayscale(original) else filled, out)
+    image_io.save_image(image_io.to_gray(filled) if gray else filled, out)
+    save_comparison(rgb, hole, filled, os.path.join(out_dir, "comparison", f"{name}.png"), gray)
     return out
+
+
+def save_comparison(rgb, hole, filled, path, gray=False):
+    """The photo with its hole in grey beside the completed photo: one picture to look at,
+    each half at most COMPARISON_SIDE pixels a side."""
+    pair = Image.fromarray(np.hstack([np.where(hole[..., None], 128, rgb).astype(np.uint8), filled]))
+    scale = min(1.0, COMPARISON_SIDE / max(rgb.shape[:2]))
+    if scale < 1:
+        pair = pair.resize((round(pair.width * scale), round(pair.height * scale)),
+                           Image.Resampling.LANCZOS)
+    image_io.save_image(image_io.to_gray(np.asarray(pair)) if gray else np.asarray(pair), path)

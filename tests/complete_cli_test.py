@@ -173,15 +173,21 @@ def test_a_reused_out_dir_holds_only_this_runs_outputs(tiny_model, face_pngs, tm
                                               "hats_imgs", "completed", "logs", "mine.txt"])
     assert sorted(os.listdir(out / "completed")) == sorted(
         ["0000.png", "0002.png"] + [os.path.basename(p) for p in face_pngs[:2]])
+    photo_only = _complete(tiny_model, face_pngs[:1], out, "--nIter", "2", "--photo", "--box", "4,4,8,8")
+    assert photo_only.returncode == 0, photo_only.stderr
+    assert sorted(os.listdir(out)) == ["aligned", "comparison", "completed", "mine.txt"]
+    assert os.listdir(out / "completed") == [os.path.basename(face_pngs[0])]
 
 
-def test_a_photo_without_a_hole_in_its_pixels_is_told_how_to_give_one(tiny_model, tmp_path):
+def test_a_photo_without_a_hole_in_its_pixels_is_told_how_to_give_one(tiny_model, face_pngs, tmp_path):
+    """Told before the aligned faces beside it are searched: nothing is written."""
     from conftest import shared_data
     lfw = shared_data("lfw_raw")
     photo = os.path.join(lfw, sorted(os.listdir(lfw))[0])  # 250x250: not the model's 16x16, so a photo
-    result = _complete(tiny_model, [photo], tmp_path / "out", "--nIter", "1")
+    result = _complete(tiny_model, [photo, face_pngs[0]], tmp_path / "out", "--nIter", "1")
     line = assert_one_line_error(result)
-    assert photo in line and "--box" in line and "--maskFile" in line
+    assert photo in line and "--box" in line and "--maskFile" in line and "transparent" in line
+    assert not (tmp_path / "out").exists()
 
 
 def test_an_aligned_face_with_transparent_pixels_is_warned_of_or_filled_as_a_photo(tiny_model, face_pngs,

@@ -50,6 +50,11 @@ def test_the_photo_keeps_its_size_and_mode_and_changes_only_inside_the_hole(tiny
     assert changed[hole].mean() > 0.5
     for kind in ("masked", "completed"):
         assert Image.open(tmp_path / "aligned" / f"{name}_face1_{kind}.png").size == (16, 16)
+    comparison = Image.open(tmp_path / "comparison" / f"{name}.png")
+    assert comparison.size == (500, 250) and comparison.mode == mode
+    masked, completed = np.split(np.asarray(comparison), 2, axis=1)
+    assert np.array_equal(completed, after)
+    assert (masked[hole] == 128).all() and np.array_equal(masked[~hole], before[~hole])
 
 
 def test_a_hole_over_two_faces_completes_both(tiny_model, tmp_path):
