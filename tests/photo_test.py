@@ -180,6 +180,20 @@ def test_a_photo_erased_to_transparent_needs_no_box(tiny_model, tmp_path):
     assert (after[-1, 100:150] > 0).any(axis=-1).all()  # the photo's last row too
 
 
+def test_a_face_with_its_eyes_erased_is_still_found(tiny_model, tmp_path):
+    """Erased pixels are lost, not black: dlib finds no face in this photo with its eyes black."""
+    from align.aligner import AlignDlib
+    rgba = np.asarray(Image.open(_photo(LFW_COLOUR)).convert("RGBA")).copy()
+    eyes = _hole(rgba.shape[:2], (85, 105, 80, 25))
+    rgba[eyes] = 0
+    assert not AlignDlib().face_boxes(np.ascontiguousarray(rgba[..., :3]))
+    Image.fromarray(rgba).save(tmp_path / "no_eyes.png")
+    result = _complete(tiny_model, [str(tmp_path / "no_eyes.png")], tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    after = np.asarray(Image.open(tmp_path / "out" / "completed" / "no_eyes.png"))
+    assert (after[eyes] > 0).any(axis=-1).mean() > 0.9
+
+
 def test_ctrl_c_during_a_photos_search_still_writes_the_photo(tiny_model, tmp_path):
     import signal
     import time

@@ -109,7 +109,7 @@ class JobRunner:
             hole = np.asarray(mask.convert("L")) < 128
         if not hole.any():
             raise BadRequest("the mask is empty: paint over the part to fill")
-        rgb = np.asarray(image_io.to_8bit(original).convert("RGB"))
+        rgb = photo.known_rgb(image_io.to_8bit(original), hole)
         try:
             faces = photo.faces_in_hole("the photo", rgb, hole, self.aligner, self.model.config.image_size)
         except UserError as e:
