@@ -3,6 +3,7 @@
     python complete.py data/examples/*.png --outDir completions --maskType center
     python complete.py my_faces/*.png --maskFile hole.png --nIter 1500
     python complete.py photo.jpg --box 120,200,80,40 --outDir out
+    python complete.py erased.png --outDir out       # a photo whose hole is transparent
 
 For each batch of aligned faces it searches z in [-1, 1] minimising the
 contextual loss (L1 on the known pixels) + --lam * the perceptual loss, tunes
