@@ -338,8 +338,9 @@ def test_in_a_browser_a_photos_transparent_pixels_start_as_the_hole(server, tmp_
 
 
 @needs_chromium
-def test_in_a_browser_a_photo_over_the_limit_is_completed_smaller(server, monkeypatch):
-    """The page scales a photo over the server's limit down to it, says so, and completes it."""
+def test_in_a_browser_a_photo_over_the_limit_is_completed_smaller(server, monkeypatch, tmp_path):
+    """The page scales a photo over the server's limit down to it, says so, and completes it
+    in the photo's mode: a grey photo comes back grey though the page sends it as a JPEG."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
@@ -348,25 +349,29 @@ def test_in_a_browser_a_photo_over_the_limit_is_completed_smaller(server, monkey
     monkeypatch.setattr(jobs, "MAX_SIDE", 200)  # LFW's photo is 250x250
     browser = _chromium()
     try:
-        browser.get(server)
         wait = WebDriverWait(browser, 120)
-        wait.until(lambda b: b.execute_script("return limits !== null"))
-        browser.find_element(By.ID, "photo-input").send_keys(_photo_path())
-        canvas = browser.find_element(By.ID, "mask-canvas")
-        wait.until(lambda b: b.execute_script("return arguments[0].width", canvas) == 200)
-        assert browser.execute_script("return arguments[0].height", canvas) == 200
-        note = browser.find_element(By.ID, "note")
-        assert note.is_displayed() and "250x250" in note.text and "200x200" in note.text
-        scale = 320 / 200
-        offset = lambda x, y: (int((x - 100) * scale), int((y - 100) * scale))
-        ActionChains(browser).move_to_element_with_offset(canvas, *offset(84, 130)).click_and_hold() \
-            .move_to_element_with_offset(canvas, *offset(116, 130)).release().perform()
-        browser.find_element(By.ID, "complete-button").click()
-        link = wait.until(expected_conditions.visibility_of_element_located((By.ID, "download-link")))
-        with urllib.request.urlopen(link.get_attribute("href"), timeout=30) as response:
-            assert Image.open(io.BytesIO(response.read())).size == (200, 200)
+        gray_path = str(tmp_path / "gray.png")
+        Image.open(_photo_path()).convert("L").save(gray_path)
+        for path, mode in ((_photo_path(), "RGB"), (gray_path, "L")):
+            browser.get(server)
+            wait.until(lambda b: b.execute_script("return limits !== null"))
+            browser.find_element(By.ID, "photo-input").send_keys(path)
+            canvas = browser.find_element(By.ID, "mask-canvas")
+            wait.until(lambda b: b.execute_script("return arguments[0].width", canvas) == 200)
+            assert browser.execute_script("return arguments[0].height", canvas) == 200
+            note = browser.find_element(By.ID, "note")
+            assert note.is_displayed() and "250x250" in note.text and "200x200" in note.text
+            scale = 320 / 200
+            offset = lambda x, y: (int((x - 100) * scale), int((y - 100) * scale))
+            ActionChains(browser).move_to_element_with_offset(canvas, *offset(84, 130)).click_and_hold() \
+                .move_to_element_with_offset(canvas, *offset(116, 130)).release().perform()
+            browser.find_element(By.ID, "complete-button").click()
+            link = wait.until(expected_conditions.visibility_of_element_located((By.ID, "download-link")))
+            with urllib.request.urlopen(link.get_attribute("href"), timeout=30) as response:
+                result = Image.open(io.BytesIO(response.read()))
+            assert (result.size, result.mode) == ((200, 200), mode)
         monkeypatch.setattr(jobs, "MAX_SIDE", 4096)  # the same photo within the limit: as it is
-        browser.refresh()
+        browser.get(server)
         wait.until(lambda b: b.execute_script("return limits !== null"))
         browser.find_element(By.ID, "photo-input").send_keys(_photo_path())
         wait.until(lambda b: b.execute_script("return arguments[0].width",

@@ -88,8 +88,11 @@ class JobRunner:
         self.worker = threading.Thread(target=self._work, name="completion", daemon=True)
         self.worker.start()
 
-    def submit(self, photo_url, mask_url):
+    def submit(self, photo_url, mask_url, gray=False):
         """A new job from a photo and a mask (the photo's size, black or painted = missing).
+
+        The result has the photo's mode, or is grey if `gray` (a grey photo the page scaled
+        down arrives as an RGB JPEG).
 
         Raises:
           BadRequest: not an image, over the limits, an empty mask, one that touches no face, or
@@ -115,7 +118,7 @@ class JobRunner:
             faces = photo.faces_in_hole("the photo", rgb, hole, self.aligner, self.model.config.image_size)
         except UserError as e:
             raise BadRequest(str(e)) from None
-        job = Job(uuid.uuid4().hex[:12], rgb, image_io.is_grayscale(original), hole, faces,
+        job = Job(uuid.uuid4().hex[:12], rgb, gray or image_io.is_grayscale(original), hole, faces,
                   total=self.options.search.steps * len(faces))
         with self.lock:
             self.jobs[job.id] = job

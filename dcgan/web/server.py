@@ -4,7 +4,8 @@
     GET  /api/examples              the example faces' names
     GET  /api/limits                {"max_side", "max_bytes"}: the page fits larger photos to them
     GET  /examples/NAME             one of them (only names from that list)
-    POST /api/complete              {"photo": data URL, "mask": data URL} -> 202 {"id": ...}
+    POST /api/complete              {"photo": data URL, "mask": data URL, "gray": optional bool}
+                                    -> 202 {"id": ...}; "gray": return a colour photo as grey
     GET  /api/jobs/ID               {"status", "iteration", "total", "error"}
     GET  /api/jobs/ID/preview.png   the completion so far
     GET  /api/jobs/ID/result.png    the finished photo, its size and mode
@@ -91,7 +92,7 @@ def make_server(host, port, runner, examples_dir):
             try:
                 if not isinstance(request, dict):
                     raise BadRequest("send a JSON object with photo and mask")
-                job = runner.submit(request.get("photo"), request.get("mask"))
+                job = runner.submit(request.get("photo"), request.get("mask"), request.get("gray") is True)
             except BadRequest as e:
                 return self._send(e.status, {"error": str(e)})
             return self._send(202, job.describe())

@@ -4,7 +4,7 @@
 const $ = (id) => document.getElementById(id);
 const photoCanvas = $("photo-canvas"), maskCanvas = $("mask-canvas");
 const photoCtx = photoCanvas.getContext("2d"), maskCtx = maskCanvas.getContext("2d");
-let photoUrl = null, erasing = false, painting = false, last = null, poller = null;
+let photoUrl = null, photoGray = false, erasing = false, painting = false, last = null, poller = null;
 let limits = null;  // the server's largest photo: {max_side, max_bytes}
 fetch("/api/limits").then((r) => r.json()).then((l) => { limits = l; });
 const undoStack = [], redoStack = [];
@@ -28,6 +28,16 @@ function fitted(image, url) {
   size.note = `This photo is ${width}x${height}: it is completed at ${size.width}x${size.height}, ` +
     `the server's limit (${limits.max_side} pixels a side, ${limits.max_bytes / 2 ** 20} MB).`;
   return size;
+}
+
+// Whether the canvas holds a grey photo (browsers decode one with R = G = B): a grey photo the
+// page scaled down is sent as an RGB JPEG, and the server is told to return it grey.
+function canvasIsGray() {
+  const pixels = photoCtx.getImageData(0, 0, photoCanvas.width, photoCanvas.height).data;
+  for (let i = 0; i < pixels.length; i += 4) {
+    if (pixels[i] !== pixels[i + 1] || pixels[i] !== pixels[i + 2]) return false;
+  }
+  return true;
 }
 
 // A photo's transparent pixels (erased in an image editor) start as the painted hole.
@@ -57,6 +67,7 @@ function loadPhoto(url) {
     photoCtx.drawImage(image, 0, 0, size.width, size.height);
     maskTransparent();
     photoUrl = size.note ? photoCanvas.toDataURL("image/jpeg", 0.95) : url;
+    photoGray = Boolean(size.note) && canvasIsGray();
     $("note").textContent = size.note;
     $("note").hidden = !size.note;
     undoStack.length = redoStack.length = 0;
@@ -175,7 +186,7 @@ $("complete-button").addEventListener("click", async () => {
   try {
     response = await fetch("/api/complete", {
       method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({photo: photoUrl, mask: maskUrl()}),
+      body: JSON.stringify({photo: photoUrl, mask: maskUrl(), gray: photoGray}),
     });
     job = await response.json();
   } catch (e) {
