@@ -87,10 +87,11 @@ def read_hole(path, photo_size, box=None, mask_file=None, transparent=None):
     return hole
 
 
-def known_rgb(rgb, transparent, hole):
-    """uint8 RGB with its `transparent` pixels (or None) in the hole made from their nearest
-    known neighbours: erased pixels (black, or any colour) would hide the face from dlib (eyes
-    erased to black in 40 LFW photos: a face found in 21; nearest-filled: in 38)."""
+def known_rgb(photo, transparent, hole):
+    """A PIL photo as uint8 RGB, its `transparent` pixels (or None) in the hole made from their
+    nearest known neighbours: erased pixels (black, or any colour) would hide the face from dlib
+    (eyes erased to black in 40 LFW photos: a face found in 21; nearest-filled: in 38)."""
+    rgb = np.asarray(photo.convert("RGB"))
     if transparent is None or not (transparent & hole).any():
         return rgb
     _, (rows, cols) = ndimage.distance_transform_edt(transparent & hole, return_indices=True)
@@ -230,7 +231,7 @@ def complete_photo(path, model, options, aligner, out_dir, log=print, progress=l
         raise unreadable([path]) from None
     transparent = image_io.transparent(original)
     hole = read_hole(path, original.size, options.box, options.mask.mask_file, transparent)
-    rgb = known_rgb(np.asarray(original.convert("RGB")), transparent, hole)
+    rgb = known_rgb(original, transparent, hole)
     faces = faces_in_hole(path, rgb, hole, aligner, model.config.image_size)
     expect_steps(options.search.steps * len(faces))
     name = os.path.splitext(os.path.basename(path))[0]

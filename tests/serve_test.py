@@ -352,6 +352,8 @@ def test_in_a_browser_a_photo_over_the_limit_is_completed_smaller(server, monkey
         wait = WebDriverWait(browser, 120)
         gray_path = str(tmp_path / "gray.png")
         Image.open(_photo_path()).convert("L").save(gray_path)
+        scale = 320 / 200
+        offset = lambda x, y: (int((x - 100) * scale), int((y - 100) * scale))
         for path, mode in ((_photo_path(), "RGB"), (gray_path, "L")):
             browser.get(server)
             wait.until(lambda b: b.execute_script("return limits !== null"))
@@ -361,8 +363,6 @@ def test_in_a_browser_a_photo_over_the_limit_is_completed_smaller(server, monkey
             assert browser.execute_script("return arguments[0].height", canvas) == 200
             note = browser.find_element(By.ID, "note")
             assert note.is_displayed() and "250x250" in note.text and "200x200" in note.text
-            scale = 320 / 200
-            offset = lambda x, y: (int((x - 100) * scale), int((y - 100) * scale))
             ActionChains(browser).move_to_element_with_offset(canvas, *offset(84, 130)).click_and_hold() \
                 .move_to_element_with_offset(canvas, *offset(116, 130)).release().perform()
             browser.find_element(By.ID, "complete-button").click()

@@ -113,7 +113,7 @@ class JobRunner:
         if not hole.any():
             raise BadRequest("the mask is empty: paint over the part to fill")
         original = image_io.to_8bit(original)
-        rgb = photo.known_rgb(np.asarray(original.convert("RGB")), image_io.transparent(original), hole)
+        rgb = photo.known_rgb(original, image_io.transparent(original), hole)
         try:
             faces = photo.faces_in_hole("the photo", rgb, hole, self.aligner, self.model.config.image_size)
         except UserError as e:

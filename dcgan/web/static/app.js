@@ -30,10 +30,9 @@ function fitted(image, url) {
   return size;
 }
 
-// Whether the canvas holds a grey photo (browsers decode one with R = G = B): a grey photo the
-// page scaled down is sent as an RGB JPEG, and the server is told to return it grey.
-function canvasIsGray() {
-  const pixels = photoCtx.getImageData(0, 0, photoCanvas.width, photoCanvas.height).data;
+// Whether the photo's RGBA `pixels` are grey (browsers decode a grey photo with R = G = B): a grey
+// photo the page scaled down is sent as an RGB JPEG, and the server is told to return it grey.
+function isGray(pixels) {
   for (let i = 0; i < pixels.length; i += 4) {
     if (pixels[i] !== pixels[i + 1] || pixels[i] !== pixels[i + 2]) return false;
   }
@@ -41,8 +40,7 @@ function canvasIsGray() {
 }
 
 // A photo's transparent pixels (erased in an image editor) start as the painted hole.
-function maskTransparent() {
-  const photo = photoCtx.getImageData(0, 0, photoCanvas.width, photoCanvas.height).data;
+function maskTransparent(photo) {
   const mask = maskCtx.createImageData(maskCanvas.width, maskCanvas.height);
   let erased = 0;
   for (let i = 3; i < photo.length; i += 4) {
@@ -65,9 +63,10 @@ function loadPhoto(url) {
     // Shown at least MIN_SHOWN wide (CSS caps it at 70vw), and the result beside it the same.
     photoCanvas.style.width = $("result-image").style.width = Math.max(size.width, MIN_SHOWN) + "px";
     photoCtx.drawImage(image, 0, 0, size.width, size.height);
-    maskTransparent();
+    const pixels = photoCtx.getImageData(0, 0, size.width, size.height).data;
+    maskTransparent(pixels);
     photoUrl = size.note ? photoCanvas.toDataURL("image/jpeg", 0.95) : url;
-    photoGray = Boolean(size.note) && canvasIsGray();
+    photoGray = Boolean(size.note) && isGray(pixels);
     $("note").textContent = size.note;
     $("note").hidden = !size.note;
     undoStack.length = redoStack.length = 0;
