@@ -101,6 +101,8 @@ def _align(args, aligner, predictor, report):
     if args.fallbackLfw and not os.path.isdir(args.fallbackLfw):
         return fail(f"no such folder: {args.fallbackLfw}")
     total = len(list_files(args.inputDir, exclude=args.outputDir))
+    if not total:  # a wrong folder, most likely: say so rather than "aligned 0"
+        return fail(f"no files in {args.inputDir}")
     with tqdm(total=total, desc="aligning", unit="img", file=sys.stderr) as bar:
         counts = align_folder(
             args.inputDir, args.outputDir, args.size, LANDMARK_INDICES[args.landmarks], aligner,

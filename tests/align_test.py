@@ -175,9 +175,12 @@ def test_compute_mean_prints_68_points_in_unit_square(lfw_sample):
     assert np.abs(points - MINMAX_TEMPLATE).mean() < 0.05  # close to OpenFace's own mean face
 
 
-def test_missing_folder_or_predictor_is_one_line_and_exit_2(tmp_path, lfw_sample):
+def test_missing_or_empty_folder_or_bad_predictor_is_one_line_and_exit_2(tmp_path, lfw_sample):
     missing = run_cli("-m", "align", str(tmp_path / "nowhere"), "align", "outerEyesAndNose", str(tmp_path / "o"))
     assert "no such folder" in assert_one_line_error(missing)
+    (tmp_path / "empty").mkdir()
+    empty = run_cli("-m", "align", str(tmp_path / "empty"), "align", "outerEyesAndNose", str(tmp_path / "o"))
+    assert "no files in" in assert_one_line_error(empty)
     predictor = run_cli("-m", "align", str(lfw_sample), "align", "outerEyesAndNose", str(tmp_path / "o"),
                         "--dlibFacePredictor", str(tmp_path / "none.dat"))
     assert "predictor" in assert_one_line_error(predictor)
