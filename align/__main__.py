@@ -78,6 +78,9 @@ def main(argv=None):
             check_output_dir(args.outputDir, "outputDir")
         except UserError as e:
             return fail(e)
+    total = len(list_files(args.inputDir, exclude=args.outputDir if args.mode == "align" else None))
+    if not total:  # a wrong folder, most likely: say so rather than "aligned 0"
+        return fail(f"no files in {args.inputDir}")
     predictor = args.dlibFacePredictor or default_predictor_path()
 
     def report(status, path, detail):
@@ -87,8 +90,8 @@ def main(argv=None):
     try:
         aligner = AlignDlib(predictor)
         if args.mode == "align":
-            return _align(args, aligner, predictor, report)
-        return _compute_mean(args, aligner, predictor, report)
+            return _align(args, aligner, predictor, report, total)
+        return _compute_mean(args, aligner, predictor, report, total)
     except AlignError as e:
         return fail(e)
     except KeyboardInterrupt:
@@ -97,12 +100,9 @@ def main(argv=None):
         return 130
 
 
-def _align(args, aligner, predictor, report):
+def _align(args, aligner, predictor, report, total):
     if args.fallbackLfw and not os.path.isdir(args.fallbackLfw):
         return fail(f"no such folder: {args.fallbackLfw}")
-    total = len(list_files(args.inputDir, exclude=args.outputDir))
-    if not total:  # a wrong folder, most likely: say so rather than "aligned 0"
-        return fail(f"no files in {args.inputDir}")
     with tqdm(total=total, desc="aligning", unit="img", file=sys.stderr) as bar:
         counts = align_folder(
             args.inputDir, args.outputDir, args.size, LANDMARK_INDICES[args.landmarks], aligner,
@@ -117,8 +117,7 @@ def _align(args, aligner, predictor, report):
     return 0
 
 
-def _compute_mean(args, aligner, predictor, report):
-    total = len(list_files(args.inputDir))
+def _compute_mean(args, aligner, predictor, report, total):
     if args.numImages:
         total = min(total, args.numImages)
     with tqdm(total=total, desc="landmarks", unit="img", file=sys.stderr) as bar:
