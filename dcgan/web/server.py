@@ -29,14 +29,14 @@ JOB_PATH = re.compile(r"^/api/jobs/([0-9a-f]{12})(/preview\.png|/result\.png)?$"
 
 def make_server(host, port, runner, examples_dir):
     """A `ThreadingHTTPServer` on (host, port) serving the page and `runner`'s jobs."""
-    server = http.server.ThreadingHTTPServer((host, port), Handler)
-    server.runner = runner
-    server.examples = {os.path.basename(p): p for p in list_files(examples_dir, IMAGE_EXTENSIONS)} \
+    examples = {os.path.basename(p): p for p in list_files(examples_dir, IMAGE_EXTENSIONS)} \
         if os.path.isdir(examples_dir) else {}
-    server.pages = {}
+    pages = {}
     for name in os.listdir(STATIC):
         with open(os.path.join(STATIC, name), "rb") as f:
-            server.pages[name] = f.read()
+            pages[name] = f.read()
+    server = http.server.ThreadingHTTPServer((host, port), Handler)  # listens from here
+    server.runner, server.examples, server.pages = runner, examples, pages
     return server
 
 
