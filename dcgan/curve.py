@@ -25,6 +25,7 @@ PANELS = (("psnr", "hole", "hole PSNR (dB), higher is better"), ("ssim", "hole",
 PANEL_SIZE, MARGIN = (360, 250), (56, 28, 16, 56)  # left, top, right, bottom
 LINE, REFERENCE, TEXT, GRID = (31, 119, 180), (214, 39, 40), (30, 30, 30), (225, 225, 225)
 FONT_SIZE = 12  # Pillow's default 10 runs "images seen" into one word
+DECIMALS = {"psnr": (1, 2), "ssim": (3, 3), "landmark": (2, 2), "identity": (3, 3)}  # mean, ci95
 
 
 def read_run(folder):
@@ -92,6 +93,11 @@ def draw_curve(runs, reference, path):
     picture.save(path)
 
 
+def _cell(value, mean_decimals, ci_decimals):
+    """A fixed number of decimals per metric, so that a column's numbers line up (20.0, not 20)."""
+    return f"{value[0]:.{mean_decimals}f} ± {value[1]:.{ci_decimals}f}"
+
+
 def table(runs, reference):
     """Markdown: a row per checkpoint (and the reference), a column per panel."""
     lines = ["| images seen | " + " | ".join(title for _, _, title in PANELS) + " |",
@@ -99,8 +105,7 @@ def table(runs, reference):
     rows = [(f"{images:,}", cells) for cells, images in runs]
     rows += [("reference", reference)] if reference else []
     for label, cells in rows:
-        values = [f"{cells[(m, r)][0]:.3g} ± {cells[(m, r)][1]:.2g}" if (m, r) in cells else ""
-                  for m, r, _ in PANELS]
+        values = [_cell(cells[(m, r)], *DECIMALS[m]) if (m, r) in cells else "" for m, r, _ in PANELS]
         lines.append(f"| {label} | " + " | ".join(values) + " |")
     return "\n".join(lines)
 

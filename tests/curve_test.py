@@ -27,8 +27,8 @@ def test_points_sorted_by_images_seen_beside_the_reference(tmp_path):
     result = run_cli("-m", "dcgan.curve", *runs, "--reference", reference, "--out", str(out))
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith("| ")]
-    assert lines[1].startswith("| 64,000 | 18 ± 0.5") and lines[2].startswith("| 128,000 | 19.5 ± 0.5")
-    assert lines[3].startswith("| reference | 18.9 ± 0.5")  # the DCGAN's row, not the classical fill's
+    assert lines[1].startswith("| 64,000 | 18.0 ± 0.50 |") and lines[2].startswith("| 128,000 | 19.5 ± 0.50 |")
+    assert lines[3].startswith("| reference | 18.9 ± 0.50 |")  # the DCGAN's row, not the classical fill's
     picture = Image.open(out)
     assert picture.width > picture.height and len(picture.getcolors(1 << 16)) > 3
 
