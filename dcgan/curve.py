@@ -9,6 +9,7 @@ the reference, another model on the same faces and settings, is drawn as a dashe
 
 import argparse
 import csv
+import math
 import os
 import sys
 
@@ -72,10 +73,9 @@ def draw_curve(runs, reference, path):
             draw.text((left - 50, to_y(value) - 6), f"{value:.3g}", TEXT)
         draw.rectangle([left, top, right, bottom], outline=TEXT)
         draw.text((left, 8), title, TEXT)
-        for tick in range(5):
-            value = x_high * tick / 4
+        for value in _round_ticks(x_high):
             draw.line([(to_x(value), bottom), (to_x(value), bottom + 4)], TEXT)
-            draw.text((to_x(value) - 10, bottom + 6), f"{value / 1000:.0f}k", TEXT)
+            draw.text((to_x(value) - 10, bottom + 6), _count_label(value), TEXT)
         draw.text((right - 70, bottom + 20), "images seen", TEXT)
         if reference and (metric, region) in reference:
             y = to_y(reference[(metric, region)][0])
@@ -91,6 +91,18 @@ def draw_curve(runs, reference, path):
         draw.line([(MARGIN[0] + 230, height - 8), (MARGIN[0] + 250, height - 8)], REFERENCE, width=2)
         draw.text((MARGIN[0] + 256, height - 14), "reference", TEXT)
     picture.save(path)
+
+
+def _round_ticks(high):
+    """Ticks from 0 at a round step (1, 2, 2.5 or 5 times a power of ten), at most 7 of them."""
+    magnitude = 10 ** math.floor(math.log10(high / 4))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if high / (m * magnitude) < 6)
+    return [step * i for i in range(int(high // step) + 1)]
+
+
+def _count_label(value):
+    """200k, 1M, 1.2M: images seen as a reader says them."""
+    return f"{value / 1e6:g}M" if value >= 1e6 else f"{value / 1e3:g}k" if value else "0"
 
 
 def _cell(value, mean_decimals, ci_decimals):

@@ -32,7 +32,19 @@ def main(argv=None):
         return fail("python -m dcgan.export", e)
     size = sum(os.path.getsize(os.path.join(args.out_dir, f)) for f in os.listdir(args.out_dir))
     print(f"wrote {prefix} ({size / 1e6:.1f} MB in {args.out_dir})")
+    _warn_without_flags(os.path.join(args.out_dir, "config.json"), args.checkpoint_dir)
     return 0
+
+
+def _warn_without_flags(config_path, checkpoint_dir):
+    """A training checkpoint copied away from its run's training.json loses the flags and data
+    folders from the bundle's provenance; say so, since nothing else would."""
+    from dcgan.files import read_json
+    provenance = read_json(config_path).get("provenance", {})
+    if provenance.get("step") is not None and "training" not in provenance:
+        print(f"warning: no training.json beside the checkpoint in {checkpoint_dir}: the bundle "
+              "does not say which flags and data trained it (copy it from the run's checkpoint "
+              "folder and export again)", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -107,3 +107,19 @@ def test_export_to_a_path_it_cannot_write_is_one_line(tiny_model, tmp_path):
     assert "out_dir " + str(tmp_path / "a_file") + " is a file" in assert_one_line_error(result)
     result = run_cli("-m", "dcgan.export", tiny_model, str(tmp_path / "a_file" / "bundle"))
     assert "cannot write to out_dir" in assert_one_line_error(result)
+
+
+def test_export_warns_when_the_checkpoint_has_no_training_flags_beside_it(tiny_model, tmp_path):
+    import json
+    import shutil
+
+    from conftest import run_cli
+    copied = tmp_path / "kept"
+    shutil.copytree(tiny_model, copied, ignore=shutil.ignore_patterns("training.json"))
+    result = run_cli("-m", "dcgan.export", str(copied), str(tmp_path / "bundle"))
+    assert result.returncode == 0, result.stderr
+    assert "warning: no training.json" in result.stderr
+    assert "training" not in json.loads((tmp_path / "bundle" / "config.json").read_text())["provenance"]
+    result = run_cli("-m", "dcgan.export", tiny_model, str(tmp_path / "whole"))
+    assert result.returncode == 0 and "warning" not in result.stderr
+    assert json.loads((tmp_path / "whole" / "config.json").read_text())["provenance"]["training"]["runs"]

@@ -46,3 +46,9 @@ def test_a_folder_that_is_not_a_run_or_an_unwritable_picture_is_one_line(tmp_pat
     unwritable = run_cli("-m", "dcgan.curve", _run(tmp_path / "a", 64000, 18.0),
                          "--out", str(tmp_path / "a_file" / "c.png"))
     assert "cannot write" in assert_one_line_error(unwritable)
+
+
+def test_images_seen_axis_has_round_ticks():
+    from dcgan.curve import _count_label, _round_ticks
+    assert [_count_label(v) for v in _round_ticks(1_050_000)] == ["0", "200k", "400k", "600k", "800k", "1M"]
+    assert [_count_label(v) for v in _round_ticks(134_400)] == ["0", "25k", "50k", "75k", "100k", "125k"]
