@@ -1,7 +1,8 @@
 """Completion quality against training: evaluate.py's results for checkpoints along a run, as one
 picture and one Markdown table.
 
-    python -m dcgan.curve evaluations/step* --reference evaluations/old_bundle --out curve.png
+    python -m dcgan.curve evaluations/step* --reference evaluations/old_bundle \
+        --reference_label "the previous bundle" --out curve.png
 
 Each folder is an `evaluate.py --out` of one checkpoint (its model.json gives the images seen);
 the reference, another model on the same faces and settings, is drawn as a dashed line.
@@ -45,7 +46,7 @@ def read_run(folder):
     return cells, images
 
 
-def draw_curve(runs, reference, path):
+def draw_curve(runs, reference, path, reference_label="reference"):
     """One panel per metric: mean and 95% interval against images seen; the reference dashed."""
     width, height = PANEL_SIZE
     picture = Image.new("RGB", (width * len(PANELS), height), "white")
@@ -89,7 +90,7 @@ def draw_curve(runs, reference, path):
     draw.text((MARGIN[0] + 26, height - 14), "this run (mean, 95% interval)", TEXT)
     if reference:
         draw.line([(MARGIN[0] + 230, height - 8), (MARGIN[0] + 250, height - 8)], REFERENCE, width=2)
-        draw.text((MARGIN[0] + 256, height - 14), "reference", TEXT)
+        draw.text((MARGIN[0] + 256, height - 14), reference_label, TEXT)
     picture.save(path)
 
 
@@ -110,12 +111,12 @@ def _cell(value, mean_decimals, ci_decimals):
     return f"{value[0]:.{mean_decimals}f} ± {value[1]:.{ci_decimals}f}"
 
 
-def table(runs, reference):
+def table(runs, reference, reference_label="reference"):
     """Markdown: a row per checkpoint (and the reference), a column per panel."""
     lines = ["| images seen | " + " | ".join(title for _, _, title in PANELS) + " |",
              "|---|" + "---|" * len(PANELS)]
     rows = [(f"{images:,}", cells) for cells, images in runs]
-    rows += [("reference", reference)] if reference else []
+    rows += [(reference_label, reference)] if reference else []
     for label, cells in rows:
         values = [_cell(cells[(m, r)], *DECIMALS[m]) if (m, r) in cells else "" for m, r, _ in PANELS]
         lines.append(f"| {label} | " + " | ".join(values) + " |")
@@ -127,6 +128,8 @@ def main(argv=None):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("runs", nargs="+", help="evaluate.py output folders, one per checkpoint")
     p.add_argument("--reference", help="an evaluate.py output folder drawn as a dashed line")
+    p.add_argument("--reference_label", default="reference",
+                   help="the reference's name in the legend and the table (default: %(default)s)")
     p.add_argument("--out", default="curve.png", help="the picture (default: %(default)s)")
     a = p.parse_args(argv)
     try:
@@ -140,10 +143,10 @@ def main(argv=None):
                             "checkpoint)")
     runs.sort(key=lambda run: run[1])
     try:
-        draw_curve(runs, reference, a.out)
+        draw_curve(runs, reference, a.out, a.reference_label)
     except OSError as e:
         return fail(p.prog, f"cannot write {a.out}: {e.strerror}")
-    print(table(runs, reference))
+    print(table(runs, reference, a.reference_label))
     print(f"wrote {a.out}")
     return 0
 

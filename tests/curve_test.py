@@ -24,11 +24,12 @@ def test_points_sorted_by_images_seen_beside_the_reference(tmp_path):
     runs = [_run(tmp_path / "b", 128_000, 19.5), _run(tmp_path / "a", 64_000, 18.0)]
     reference = _run(tmp_path / "old", None, 18.9)
     out = tmp_path / "curve.png"
-    result = run_cli("-m", "dcgan.curve", *runs, "--reference", reference, "--out", str(out))
+    result = run_cli("-m", "dcgan.curve", *runs, "--reference", reference, "--reference_label", "old bundle",
+                     "--out", str(out))
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith("| ")]
     assert lines[1].startswith("| 64,000 | 18.0 ± 0.50 |") and lines[2].startswith("| 128,000 | 19.5 ± 0.50 |")
-    assert lines[3].startswith("| reference | 18.9 ± 0.50 |")  # the DCGAN's row, not the classical fill's
+    assert lines[3].startswith("| old bundle | 18.9 ± 0.50 |")  # the DCGAN's row, not the classical fill's
     picture = Image.open(out)
     assert picture.width > picture.height and len(picture.getcolors(1 << 16)) > 3
 
