@@ -22,7 +22,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     from dcgan.cli import fail, import_tensorflow_quietly
     import_tensorflow_quietly()
-    from dcgan.checkpoints import export_model
+    from dcgan.checkpoints import export_model, provenance
     from dcgan.errors import UserError
     from dcgan.files import check_output_dir
     try:
@@ -32,16 +32,14 @@ def main(argv=None):
         return fail("python -m dcgan.export", e)
     size = sum(os.path.getsize(os.path.join(args.out_dir, f)) for f in os.listdir(args.out_dir))
     print(f"wrote {prefix} ({size / 1e6:.1f} MB in {args.out_dir})")
-    _warn_without_flags(os.path.join(args.out_dir, "config.json"), args.checkpoint_dir)
+    _warn_without_flags(provenance(prefix), args.checkpoint_dir)
     return 0
 
 
-def _warn_without_flags(config_path, checkpoint_dir):
+def _warn_without_flags(made, checkpoint_dir):
     """A training checkpoint copied away from its run's training.json loses the flags and data
-    folders from the bundle's provenance; say so, since nothing else would."""
-    from dcgan.files import read_json
-    provenance = read_json(config_path).get("provenance", {})
-    if provenance.get("step") is not None and "training" not in provenance:
+    folders from the bundle's provenance (`made`); say so, since nothing else would."""
+    if made.get("step") is not None and "training" not in made:
         print(f"warning: no training.json beside the checkpoint in {checkpoint_dir}: the bundle "
               "does not say which flags and data trained it (copy it from the run's checkpoint "
               "folder and export again)", file=sys.stderr)
