@@ -48,22 +48,23 @@ class MaskOptions:
 
 @dataclasses.dataclass
 class SearchOptions:
-    """The search over z, with the original's defaults but for --nIter and --tuneIter (README:
-    "Differences from the original")."""
+    """The search over z, with the original's defaults but for --nIter, --lam, --starts and
+    --startsFill (README: "Differences from the original")."""
 
     n_iter: int = option(300, "iterations (the original: 1000, which on the bundled model gives the "
                               "same hole PSNR and SSIM as 300: see README)", flag="--nIter", minimum=1)
     batch_size: int = option(64, "images searched together", flag="--batchSize", minimum=1)
-    starts: int = option(1, "searches per image from different start z, run in the same batch; "
-                            "each image keeps the one with the lowest final loss (or see "
-                            "--startsFill)", minimum=1)
-    starts_fill: str = option("lowest", "with --starts K, what fills the hole: lowest: G(z) of the "
-                                        "start with the lowest loss; mean: the mean of the K starts' "
-                                        "G(z) (softer where they disagree, and closer to the truth "
-                                        "on average: see README)",
+    starts: int = option(3, "searches per image from different start z, run in the same batch "
+                            "(the original: 1); see --startsFill", minimum=1)
+    starts_fill: str = option("mean", "with --starts K, what fills the hole: mean: the mean of the K "
+                                      "starts' G(z) (softer where they disagree, and closer to the "
+                                      "truth on average: see README); lowest: G(z) of the start with "
+                                      "the lowest final loss",
                               flag="--startsFill", choices=STARTS_FILLS)
-    lam: float = option(0.1, "weight of the perceptual loss; the paper used 0.003; 0 leaves D out "
-                             "of the search, which then runs about twice as fast", minimum=0)
+    lam: float = option(0.0, "weight of the perceptual loss (the original: 0.1, the paper: 0.003, "
+                             "which give the same fills as 0 on the bundled model: see README); 0 "
+                             "leaves D out of the search, which then runs about twice as fast",
+                        minimum=0)
     weighted: bool = option(False, "the paper's weighted contextual loss: known pixels near the "
                                    "hole count more, those far from it not at all (off: every known "
                                    "pixel alike, the original's; it loses on holes that take a whole "
@@ -86,9 +87,9 @@ class SearchOptions:
         "bfloat16 on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere (float32 "
         "by default until measured on such a CPU: see README)", choices=PRECISIONS)
     seed: int = option(0, "seed of the start z, random masks and HMC")
-    tune_iter: int = option(100, "after the search, tune each image's own copy of G's last two "
-                                 "layers for N Adam steps on the known pixels, then fill the hole "
-                                 "from it (0: off, the original's z search alone)", flag="--tuneIter",
+    tune_iter: int = option(0, "after the search, tune each image's own copy of G's last two "
+                               "layers for N Adam steps on the known pixels, then fill the hole "
+                               "from it (0: off, the original's z search alone)", flag="--tuneIter",
                             minimum=0, metavar="N")
     tune_lr: float = option(1e-4, "learning rate of --tuneIter", flag="--tuneLr", above=0)
     tune_penalty: float = option(0.0, "weight of the squared distance of the tuned layers to the "

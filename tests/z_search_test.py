@@ -118,7 +118,8 @@ def test_several_starts_keep_each_images_lowest_loss(model, face_pngs):
     from dcgan.completion import search_batches
     images, _ = read_inputs(face_pngs[:3], 16)
     mask = make_mask("center", 16)
-    options = SearchOptions(n_iter=5, starts=4, seed=2, weighted=False, tune_iter=0)  # the search alone
+    options = SearchOptions(n_iter=5, starts=4, seed=2, weighted=False, tune_iter=0,
+                            starts_fill="lowest")  # the search alone
     kept = next(search_batches(model, images, mask, options))
     # The same search by hand: each image four times in one batch, the same start z.
     by_hand = ZSearch(model, np.repeat(images, 4, axis=0), mask, options)
