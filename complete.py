@@ -5,14 +5,15 @@
     python complete.py photo.jpg --box 120,200,80,40 --outDir out
     python complete.py erased.png --outDir out       # a photo whose hole is transparent
 
-For each batch of aligned faces it searches z in [-1, 1] minimising the
-contextual loss (L1 on the known pixels) + --lam * the perceptual loss, tunes
-each face's own copy of G's last layers to its known pixels (--tuneIter), then
-Poisson-blends the generated face into the hole. A photo (any input whose size is not the
-model's, or every input with --photo) has its hole given in its own pixels: the
-faces the hole touches are found, aligned, completed and put back at the
-photo's size. Ctrl-C stops the search within a few iterations and still writes
-every output.
+For each batch of aligned faces it searches z in [-1, 1] from --starts start
+points per face, minimising the contextual loss (L1 on the known pixels) +
+--lam * the perceptual loss, fills the hole with the mean of the starts'
+generated faces (--startsFill), optionally after tuning each face's own copy of
+G's last layers to its known pixels (--tuneIter), then Poisson-blends the fill
+into the hole. A photo (any input whose size is not the model's, or every input
+with --photo) has its hole given in its own pixels: the faces the hole touches
+are found, aligned, completed and put back at the photo's size. Ctrl-C stops
+the search within a few iterations and still writes every output.
 """
 
 import argparse
