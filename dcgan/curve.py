@@ -46,7 +46,7 @@ def read_run(folder):
     return cells, images
 
 
-def draw_curve(runs, reference, path, reference_label="reference"):
+def draw_curve(runs, reference, path, reference_label):
     """One panel per metric: mean and 95% interval against images seen; the reference dashed."""
     width, height = PANEL_SIZE
     picture = Image.new("RGB", (width * len(PANELS), height), "white")
@@ -111,7 +111,7 @@ def _cell(value, mean_decimals, ci_decimals):
     return f"{value[0]:.{mean_decimals}f} ± {value[1]:.{ci_decimals}f}"
 
 
-def table(runs, reference, reference_label="reference"):
+def table(runs, reference, reference_label):
     """Markdown: a row per checkpoint (and the reference), a column per panel."""
     lines = ["| images seen | " + " | ".join(title for _, _, title in PANELS) + " |",
              "|---|" + "---|" * len(PANELS)]
