@@ -38,6 +38,9 @@ def parse_args(argv=None):
                         help="processes (default: all cores)")
     common.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
                         help="name every image with no face, several faces or that does not decode")
+    common.add_argument("--numImages", type=int, default=argparse.SUPPRESS,
+                        help="use only this many photos (default: all): align takes the first N "
+                             "in sorted order (a quick try), computeMean a random sample")
     parser = argparse.ArgumentParser(
         prog=PROGRAM, description=__doc__, parents=[common],
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -56,12 +59,13 @@ def parse_args(argv=None):
                          help="print the mean (and std) min-max normalised 68 landmarks as CSV")
     m.add_argument("landmarks", nargs="?", choices=sorted(LANDMARK_INDICES),
                    help="accepted for symmetry with align; the mean covers all 68 landmarks")
-    m.add_argument("--numImages", type=int, default=0,
-                   help="use a random sample of this many images (default: all)")
     args = parser.parse_args(argv)
     args.dlibFacePredictor = getattr(args, "dlibFacePredictor", None)
     args.workers = getattr(args, "workers", None) or os.cpu_count() or 1
     args.verbose = getattr(args, "verbose", False)
+    args.numImages = getattr(args, "numImages", 0)
+    if args.numImages < 0:
+        parser.error("--numImages must be at least 0")
     if args.mode == "align" and args.size < 1:
         parser.error("--size must be at least 1")
     if args.workers < 1:
@@ -79,6 +83,8 @@ def main(argv=None):
         except UserError as e:
             return fail(e)
     total = len(list_files(args.inputDir, exclude=args.outputDir if args.mode == "align" else None))
+    if args.numImages:
+        total = min(total, args.numImages)
     if not total:  # a wrong folder, most likely: say so rather than "aligned 0"
         return fail(f"no files in {args.inputDir}")
     predictor = args.dlibFacePredictor or default_predictor_path()
@@ -107,7 +113,8 @@ def _align(args, aligner, predictor, report, total):
         counts = align_folder(
             args.inputDir, args.outputDir, args.size, LANDMARK_INDICES[args.landmarks], aligner,
             predictor_path=predictor, skip_multi=args.skipMulti, fallback_dir=args.fallbackLfw,
-            workers=args.workers, progress=lambda: bar.update(1), report=report)
+            workers=args.workers, progress=lambda: bar.update(1), report=report,
+            limit=args.numImages)
     line = (f"aligned {counts['aligned']}, skipped (exists) {counts['exists']}, "
             f"no face {counts['no face']}, several faces {counts['several faces']}, "
             f"unreadable {counts['unreadable']}")
@@ -118,8 +125,6 @@ def _align(args, aligner, predictor, report, total):
 
 
 def _compute_mean(args, aligner, predictor, report, total):
-    if args.numImages:
-        total = min(total, args.numImages)
     with tqdm(total=total, desc="landmarks", unit="img", file=sys.stderr) as bar:
         mean, std, counts = mean_landmarks(
             args.inputDir, aligner, predictor_path=predictor, num_images=args.numImages,

@@ -25,13 +25,15 @@ class Job:
     fallback: str = None
 
 
-def make_jobs(input_dir, output_dir, fallback_dir=None):
-    """Maps each input to `output_dir/<its subfolder>/<stem>.png` (and its LFW fallback).
+def make_jobs(input_dir, output_dir, fallback_dir=None, limit=0):
+    """Maps each input (the first `limit`, if given) to `output_dir/<its subfolder>/<stem>.png`.
 
     Inputs of one folder that share a stem (`a.jpg`, `a.png`) each get their own
-    output (`a_jpg.png`, `a_png.png`); an output folder inside the input folder is not read.
+    output (`a_jpg.png`, `a_png.png`); an output folder inside the input folder is
+    not read. Each job also names its LFW fallback under `fallback_dir`.
     """
     paths = list_files(input_dir, exclude=output_dir)
+    paths = paths[:limit] if limit else paths
     stems = collections.Counter(os.path.splitext(p)[0] for p in paths)
     jobs = []
     for path in paths:
@@ -114,7 +116,7 @@ def _pool_map(function, items, aligner, predictor_path, workers, progress):
 
 def align_folder(input_dir, output_dir, size, landmark_indices, aligner, predictor_path=None,
                  skip_multi=False, fallback_dir=None, workers=1, progress=lambda: None,
-                 report=lambda status, path, detail: None):
+                 report=lambda status, path, detail: None, limit=0):
     """Aligns every image under input_dir that has no output yet.
 
     Args:
@@ -128,13 +130,14 @@ def align_folder(input_dir, output_dir, size, landmark_indices, aligner, predict
       workers: processes.
       progress: called once per input handled.
       report: called with (status, path, detail) for every input.
+      limit: align only the first this many inputs (0: all).
 
     Returns:
       A Counter of statuses: aligned, exists, no face, several faces, unreadable, fallback.
     """
     counts = collections.Counter()
     todo = []
-    for job in make_jobs(input_dir, output_dir, fallback_dir):
+    for job in make_jobs(input_dir, output_dir, fallback_dir, limit):
         if os.path.exists(job.output):
             counts["exists"] += 1
             report("exists", job.source, job.output)

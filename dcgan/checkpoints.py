@@ -50,6 +50,7 @@ class Saver:
     """Writes a checkpoint per call unless the newest one already holds this (step, epoch)."""
 
     def __init__(self, checkpoint, directory, last, step, epoch):
+        relocate_index(directory)
         self.manager = make_manager(checkpoint, directory)
         self.last, self.step, self.epoch = last, step, epoch
         self.saved = self._state()
@@ -64,6 +65,56 @@ class Saver:
         return self.last
 
 
+def saved_checkpoints(directory):
+    """The checkpoints in `directory`, newest first, as paths from here.
+
+    `get_checkpoint_state` already joins the index's relative names to the
+    folder (joining again broke relative folders). An index of absolute paths
+    (older TensorFlow, or by hand) names where the folder was saved: in a
+    moved or copied folder each is read by its file name. A folder without an
+    index is read by its `.index` files, newest step first.
+    """
+    state = tf.train.get_checkpoint_state(directory)
+    if state is None or not state.all_model_checkpoint_paths:
+        return _prefixes_by_step(directory)
+    paths = list(state.all_model_checkpoint_paths)[::-1]
+    return [p if tf.io.gfile.exists(p + ".index") else os.path.join(directory, os.path.basename(p))
+            for p in paths]
+
+
+def _prefixes_by_step(directory):
+    """Every `PREFIX.index` in `directory`, newest `-STEP` first."""
+    if not os.path.isdir(directory):
+        return []
+    prefixes = [os.path.join(directory, f[:-len(".index")]) for f in os.listdir(directory)
+                if f.endswith(".index")]
+    step = lambda p: int(p.rsplit("-", 1)[1]) if p.rsplit("-", 1)[-1].isdigit() else -1
+    return sorted(prefixes, key=step, reverse=True)
+
+
+def relocate_index(directory):
+    """Rewrites an index that names another folder's files with the names of this one's.
+
+    Training calls it before saving, so that the manager keeps (and prunes)
+    the checkpoints that are here, not those of the place the folder came from.
+    """
+    state = tf.train.get_checkpoint_state(directory)
+    if state is None:
+        return
+    names = list(state.all_model_checkpoint_paths)
+    if all(tf.io.gfile.exists(p + ".index") for p in names):
+        return
+    stamps = list(state.all_model_checkpoint_timestamps)
+    kept = [i for i, p in enumerate(names)
+            if tf.io.gfile.exists(os.path.join(directory, os.path.basename(p)) + ".index")]
+    if kept:
+        here = [os.path.join(directory, os.path.basename(names[i])) for i in kept]
+        tf.compat.v1.train.update_checkpoint_state(
+            directory, here[-1], all_model_checkpoint_paths=here,
+            all_model_checkpoint_timestamps=[stamps[i] for i in kept] if len(stamps) == len(names)
+            else None, last_preserved_timestamp=state.last_preserved_timestamp)
+
+
 def restore_latest(checkpoint, directory, log=print):
     """Restores the newest good checkpoint in `directory`, checking that every value matched.
 
@@ -76,11 +127,8 @@ def restore_latest(checkpoint, directory, log=print):
     Raises:
       UserError: every checkpoint there is damaged or of another model.
     """
-    state = tf.train.get_checkpoint_state(directory)
-    paths = list(state.all_model_checkpoint_paths)[::-1] if state else []
-    paths = [p if os.path.isabs(p) else os.path.join(directory, p) for p in paths]
     problems = []
-    for path in paths:
+    for path in saved_checkpoints(directory):
         try:
             checkpoint.restore(path).assert_existing_objects_matched()
         except (AssertionError, ValueError, IndexError, tf.errors.OpError) as e:
@@ -143,12 +191,8 @@ def find_checkpoint(path):
         return path
     if not os.path.isdir(path):
         return None
-    latest = tf.train.latest_checkpoint(path)
-    if latest and os.path.exists(latest + ".index"):
-        return latest
-    prefixes = [os.path.join(path, f[:-len(".index")]) for f in os.listdir(path) if f.endswith(".index")]
-    steps = lambda p: int(p.rsplit("-", 1)[1]) if p.rsplit("-", 1)[-1].isdigit() else -1
-    return max(prefixes, key=steps) if prefixes else None
+    found = [p for p in saved_checkpoints(path) if os.path.exists(p + ".index")]
+    return (found or _prefixes_by_step(path) or [None])[0]
 
 
 def _config_from_tf1(reader, path):

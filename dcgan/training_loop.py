@@ -167,7 +167,7 @@ class Trainer:
         A checkpoint of a run without --ema restores into this one with --ema,
         the average starting from its generator.
         """
-        path = tf.train.latest_checkpoint(directory)
+        path = next(iter(checkpoints.saved_checkpoints(directory)), None)
         if path and self.ema_generator is not None and not checkpoints.holds(path, "ema_generator"):
             path = checkpoints.restore_latest(self._without_ema, directory, log)
             self.reset_ema()
@@ -185,6 +185,10 @@ class Trainer:
         """The batches left in the current epoch (all of them, unless resumed mid-epoch)."""
         remaining = faces.steps_per_epoch - int(self.epoch_step.numpy())
         return self.strategy.experimental_distribute_dataset(faces.batches.take(max(remaining, 0)))
+
+    def epoch_finished(self, faces):
+        """Whether every batch of the current epoch has been trained."""
+        return int(self.epoch_step.numpy()) >= faces.steps_per_epoch
 
     def end_epoch(self):
         self.epoch.assign_add(1)
@@ -285,7 +289,7 @@ def _run(trainer, faces, stop_requested, log):
                 stopped = stop_requested()
                 if stopped or trainer.done():
                     break
-            else:
+            if trainer.epoch_finished(faces):  # also when --max_steps stops on its last step
                 trainer.end_epoch()
                 saver.save()
         if chief:
