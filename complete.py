@@ -34,24 +34,42 @@ def parse_args(argv=None):
     flags.add_flags(p, ModelSource)
     flags.add_flags(p, CompletionOptions, overrides={"mask_type": {
         "default": None, "default_text": "center, or mask when --maskFile is given"}})
-    args = p.parse_args(argv)
+    args = p.parse_args(_box_value_joined(sys.argv[1:] if argv is None else argv))
     flags.check(p, args, CompletionOptions)
     resolve_mask_type(p, args)
+    if args.box is not None:  # before TensorFlow loads: a wrong box is told at once
+        from dcgan.complete.hole import parse_box
+        from dcgan.errors import UserError
+        try:
+            parse_box(args.box)
+        except UserError as e:
+            p.exit(2, f"{PROGRAM}: error: --box {e.problem}\n")
     return args
+
+
+def _box_value_joined(argv):
+    """`--box -10,300,250,120` as `--box=-10,...`: argparse takes a value starting with - for a flag."""
+    joined, words = [], iter(argv)
+    for word in words:
+        value = next(words, None) if word == "--box" else None
+        joined.append(f"--box={value}" if value is not None else word)
+    return joined
 
 
 def main(argv=None):
     args = parse_args(argv)
     from dcgan.cli import StopFlag, default_checkpoint_dir, fail, import_tensorflow_quietly
     from dcgan.errors import UserError
-    from dcgan.files import check_output_dir, expand_inputs
+    from dcgan.utils.files import check_output_dir, expand_inputs
     stop = StopFlag("stopping within a few iterations and writing the outputs")
     paths = expand_inputs(args.imgs)
     if not paths:
         return fail(PROGRAM, f"no images matched: {' '.join(args.imgs)}")
     import_tensorflow_quietly()
-    from dcgan.checkpoints import load_models
-    from dcgan.completion import clear_previous_outputs, complete, input_sizes, split_photos
+    from dcgan.modeling.checkpoints import load_models
+    from dcgan.complete.completion import (FACE_OUTPUTS, clear_previous_outputs, complete,
+                                           input_sizes, split_photos)
+    from dcgan.complete.photo import PHOTO_OUTPUTS
     options = flags.from_args(CompletionOptions, args)
     try:
         check_output_dir(options.out_dir, "--outDir")
@@ -65,11 +83,10 @@ def main(argv=None):
         _check_photo_holes(photos, options)
         print(f"model: {model.path} ({model.config.describe()}); {len(crops)} aligned face(s), "
               f"{len(photos)} photo(s)")
+        clear_previous_outputs(options.out_dir, FACE_OUTPUTS + PHOTO_OUTPUTS)
         if crops:
             result = complete(crops, model, options, stop_requested=stop)
             print(f"wrote {len(result.completed)} completed face(s) to {options.out_dir}/completed")
-        else:
-            clear_previous_outputs(options.out_dir)
     except UserError as e:
         return fail(PROGRAM, e, CompletionOptions, ModelSource)
     except KeyboardInterrupt:
@@ -81,7 +98,7 @@ def main(argv=None):
 def _check_photo_holes(photos, options):
     """Refuses photos with no hole given, once for all and before any search runs."""
     from dcgan.errors import UserError, name_some
-    from dcgan.photo import marks_its_hole
+    from dcgan.complete.hole import marks_its_hole
     if photos and not (options.box or options.mask.mask_file or any(map(marks_its_hole, photos))):
         raise UserError(f"say where the hole is in the photo(s) {name_some(photos)}, in their "
                         "pixels: --box x,y,w,h, or --maskFile (black = missing, the photo's "
@@ -93,7 +110,7 @@ def _complete_photos(photos, model, options, stop):
     from align.aligner import AlignDlib
     from dcgan.cli import fail
     from dcgan.errors import UserError
-    from dcgan.photo import complete_photo
+    from dcgan.complete.photo import complete_photo
     from tqdm import tqdm
     aligner, status = AlignDlib(), 0
     for path in photos:

@@ -45,15 +45,15 @@ def main(argv=None):
     args = parse_args(argv)
     from dcgan.cli import StopFlag, default_checkpoint_dir, fail, import_tensorflow_quietly
     from dcgan.errors import UserError
-    from dcgan.files import check_output_dir, list_images
+    from dcgan.utils.files import check_output_dir, list_images
     options = flags.from_args(EvaluationOptions, args)
     stop = StopFlag("stopping the search and writing the results of the faces done")
     try:
         check_output_dir(options.out, "--out")
         paths = list_images(options.images)[:options.limit or None]
         import_tensorflow_quietly()
-        from dcgan.checkpoints import load_models
-        from dcgan.evaluation import evaluate, mask_types, write_results
+        from dcgan.modeling.checkpoints import load_models
+        from dcgan.evaluate.evaluation import evaluate, mask_types, write_results
         model = load_models(args.checkpoint_dir or default_checkpoint_dir())
         aligner = None
         if options.landmarks:

@@ -38,7 +38,7 @@ def main(argv=None):
     from dcgan.errors import UserError
     import_tensorflow_quietly()
     from align.aligner import AlignDlib
-    from dcgan.checkpoints import load_models
+    from dcgan.modeling.checkpoints import load_models
     from dcgan.web.jobs import JobRunner
     from dcgan.web.server import make_server
     serve = flags.from_args(ServeOptions, args)

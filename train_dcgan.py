@@ -30,8 +30,8 @@ def main(argv=None):
     stop = StopFlag("saving a checkpoint after this step")
     import_tensorflow_quietly()
     try:
-        from dcgan.files import check_output_dir
-        from dcgan.training_loop import NonFiniteLoss, train
+        from dcgan.utils.files import check_output_dir
+        from dcgan.train.training_loop import NonFiniteLoss, train
         options = flags.from_args(TrainOptions, args)
         for flag in ("--checkpoint_dir", "--sample_dir", "--log_dir"):
             check_output_dir(getattr(options, flag[2:]), flag)

@@ -18,7 +18,7 @@ from align.aligner import AlignDlib, AlignError, default_predictor_path
 from align.batch import align_folder, mean_landmarks
 from align.template import LANDMARK_INDICES
 from dcgan.errors import UserError
-from dcgan.files import check_output_dir, list_files
+from dcgan.utils.files import check_output_dir, list_files
 
 PROGRAM = "python -m align"
 

@@ -28,7 +28,7 @@ def load_rgb(path):
     Raises:
       OSError: the file is not an image or does not decode.
     """
-    from dcgan.images import open_8bit
+    from dcgan.utils.images import open_8bit
     return np.asarray(open_8bit(path).convert("RGB"))
 
 

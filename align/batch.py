@@ -11,7 +11,7 @@ import signal
 import numpy as np
 
 from align.aligner import AlignDlib, load_rgb, normalized_landmarks
-from dcgan.files import atomic_write, list_files
+from dcgan.utils.files import atomic_write, list_files
 
 _aligner = None  # one per worker process
 

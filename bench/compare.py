@@ -19,7 +19,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from dcgan import precision  # noqa: E402
+from dcgan.modeling import precision  # noqa: E402
 
 TORCH_REFERENCE = os.path.join(HERE, "..", "..", "shared", "bench", "torch_dcgan_reference.py")
 

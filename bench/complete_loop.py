@@ -21,12 +21,12 @@ import tensorflow as tf  # noqa: E402
 
 import common  # noqa: E402
 import ops  # noqa: E402
-from dcgan.config import ModelConfig  # noqa: E402
-from dcgan.masks import make_mask  # noqa: E402
-from dcgan.model import build_models  # noqa: E402
-from dcgan.checkpoints import LoadedModel  # noqa: E402
+from dcgan.modeling.config import ModelConfig  # noqa: E402
+from dcgan.complete.masks import make_mask  # noqa: E402
+from dcgan.modeling.model import build_models  # noqa: E402
+from dcgan.modeling.checkpoints import LoadedModel  # noqa: E402
 from dcgan.options import SearchOptions  # noqa: E402
-from dcgan.z_search import ZSearch  # noqa: E402
+from dcgan.complete.z_search import ZSearch  # noqa: E402
 
 
 def iterations_per_s(run, seconds, chunk):

@@ -17,7 +17,8 @@ from PIL import Image, ImageFilter
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from align.aligner import AlignDlib  # noqa: E402
-from dcgan import masks, metrics  # noqa: E402
+from dcgan.complete import masks  # noqa: E402
+from dcgan.evaluate import metrics  # noqa: E402
 
 
 def blurred(face, radius):

@@ -22,9 +22,9 @@ import tensorflow as tf  # noqa: E402
 
 import common  # noqa: E402
 import ops  # noqa: E402
-from dcgan.config import ModelConfig  # noqa: E402
+from dcgan.modeling.config import ModelConfig  # noqa: E402
 from dcgan.options import TrainOptions  # noqa: E402
-from dcgan.training_loop import Trainer  # noqa: E402
+from dcgan.train.training_loop import Trainer  # noqa: E402
 
 
 def matmul_gflops(n=4096, repeats=5):

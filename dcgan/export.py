@@ -22,9 +22,9 @@ def main(argv=None):
     args = p.parse_args(argv)
     from dcgan.cli import fail, import_tensorflow_quietly
     import_tensorflow_quietly()
-    from dcgan.checkpoints import export_model, provenance
+    from dcgan.modeling.checkpoints import export_model, provenance
     from dcgan.errors import UserError
-    from dcgan.files import check_output_dir
+    from dcgan.utils.files import check_output_dir
     try:
         check_output_dir(args.out_dir, "out_dir")
         prefix = export_model(args.checkpoint_dir, args.out_dir, args.dtype, args.raw)

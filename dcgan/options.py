@@ -7,7 +7,7 @@ dataclasses (`dcgan.flags`), keeping the original's flag names (`--nIter` for
 
 import dataclasses
 
-from dcgan.config import ModelConfig
+from dcgan.modeling.config import ModelConfig
 from dcgan.flags import nested, option
 
 MASK_TYPES = ("center", "random", "left", "full", "grid", "lowres", "half", "pattern", "mask")
@@ -83,9 +83,9 @@ class SearchOptions:
     hmc_anneal: float = option(1.0, "HMC beta is multiplied by this every iteration", flag="--hmcAnneal",
                                above=0)
     precision: str = option(
-        "float32", "G and D's arithmetic in the search (losses and z stay float32): auto picks "
-        "bfloat16 on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere (float32 "
-        "by default until measured on such a CPU: see README)", choices=PRECISIONS)
+        "auto", "G and D's arithmetic in the search (losses and z stay float32): auto is "
+        "bfloat16 on a CPU with native bfloat16 (AVX512_BF16 or AMX) and no GPU, float32 "
+        "elsewhere", choices=PRECISIONS)
     seed: int = option(0, "seed of the start z, random masks and HMC")
     tune_iter: int = option(0, "after the search, tune each image's own copy of G's last two "
                                "layers for N Adam steps on the known pixels, then fill the hole "

@@ -9,7 +9,7 @@ import tensorflow as tf
 from PIL import Image
 
 from conftest import REPO, run_cli
-from dcgan.masks import make_mask
+from dcgan.complete.masks import make_mask
 from readme_test import quick_start_commands
 
 MODEL = os.path.join(REPO, "models", "celeba64")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dcgan.checkpoints import load_models
+from dcgan.modeling.checkpoints import load_models
 from dcgan.errors import UserError
 
 

@@ -6,8 +6,8 @@ import shutil
 
 import tensorflow as tf
 
-from dcgan import checkpoints
-from dcgan.training_loop import train
+from dcgan.modeling import checkpoints
+from dcgan.train.training_loop import train
 
 QUIET = dict(log=lambda message: None)
 

@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image
 
 from conftest import assert_one_line_error, run_cli
-from dcgan.masks import make_mask
+from dcgan.complete.masks import make_mask
 
 
 def _complete(tiny_model, inputs, out, *flags):
@@ -93,7 +93,7 @@ def test_ctrl_c_stops_the_search_and_writes_every_output(tiny_model, face_pngs, 
 
 
 def _bundle(tiny_model, tmp_path):
-    from dcgan.checkpoints import export_model
+    from dcgan.modeling.checkpoints import export_model
     out = str(tmp_path / "bundle")
     export_model(tiny_model, out)
     return out
@@ -204,3 +204,11 @@ def test_an_aligned_face_with_transparent_pixels_is_warned_of_or_filled_as_a_pho
     filled = np.asarray(Image.open(tmp_path / "photo" / "completed" / "erased.png"))
     assert filled.shape == (16, 16, 3) and (filled[:4, :4] > 0).any(axis=-1).mean() > 0.9
     assert np.array_equal(filled[8:, 8:], rgba[8:, 8:, :3])  # far from the erased corner
+
+
+def test_a_box_past_the_photos_edge_parses_and_a_bad_box_is_told_before_the_model_loads(tmp_path):
+    for box in ("10,10,50", "10,10,0,20"):
+        line = assert_one_line_error(run_cli("complete.py", "nowhere.jpg", "--box", box))
+        assert "--box" in line
+    negative = run_cli("complete.py", "nowhere.jpg", "--box", "-10,300,250,120")
+    assert "expected one argument" not in negative.stderr and "nowhere.jpg" in negative.stderr

@@ -2,8 +2,8 @@
 
 import os
 
-from dcgan.checkpoints import load_models
-from dcgan.completion import complete
+from dcgan.modeling.checkpoints import load_models
+from dcgan.complete.completion import complete
 from dcgan.options import CompletionOptions, SearchOptions
 
 
@@ -21,6 +21,6 @@ def test_stop_request_writes_outputs_for_the_z_found_so_far(tiny_model, face_png
 
 
 def test_output_names_are_unique_and_never_an_iteration_grid():
-    from dcgan.completion import output_names
+    from dcgan.complete.completion import output_names
     assert output_names(["a/face.png", "b/face.jpg", "c/0050.png", "d/00050.png"]) == [
         "face", "face_2", "0050_input", "00050"]

@@ -1,5 +1,6 @@
 """Shared fixtures: real faces from ../shared/data, tiny model options, running the CLIs."""
 
+import inspect
 import os
 import shutil
 import signal
@@ -40,8 +41,8 @@ def real_faces(count, source=FACES64_TRAIN):
 
 def first_batch(options):
     """The first training batch of `options.dataset`, as the train step gets it (seed 0)."""
-    from dcgan import data
-    from dcgan.files import list_images
+    from dcgan.train import data
+    from dcgan.utils.files import list_images
     images, count, _ = data.load_images(list_images(options.dataset), options.model.image_size)
     return next(iter(data.training_batches(images, count, options.batch_size, seed=0)))
 
@@ -78,7 +79,7 @@ def faces_dir(tmp_path):
 @pytest.fixture
 def tiny_options(faces_dir, tmp_path):
     """TrainOptions for a 16x16 model with gf_dim=df_dim=8, batch 16, writing under tmp_path."""
-    from dcgan.config import ModelConfig
+    from dcgan.modeling.config import ModelConfig
     from dcgan.options import TrainOptions
     return TrainOptions(
         dataset=faces_dir, model=ModelConfig(**TINY_MODEL),
@@ -131,9 +132,9 @@ def assert_one_line_error(result):
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
     """A 16x16 DCGAN (gf_dim=df_dim=8, z_dim 16) trained 12 steps on 96 real faces: its checkpoint dir."""
-    from dcgan.config import ModelConfig
+    from dcgan.modeling.config import ModelConfig
     from dcgan.options import TrainOptions
-    from dcgan.training_loop import train
+    from dcgan.train.training_loop import train
     root = tmp_path_factory.mktemp("tiny_model")
     faces = root / "faces"
     faces.mkdir()
@@ -159,3 +160,25 @@ def face_pngs(tmp_path):
         Image.open(path).convert("RGB").resize((16, 16), Image.Resampling.LANCZOS).save(out)
         paths.append(str(out))
     return paths
+
+
+STARTS_OR_TRAINS = ("run_cli(", "interrupt_when(", "subprocess.", "train(", "train_step(", "webdriver",
+                    "shell(", "browser")
+
+
+def pytest_collection_modifyitems(items):
+    """Marks `slow` every test that starts a tool, a browser or trains (itself, or through a helper
+    of its module): `python -m pytest -m "not slow"` runs the rest in a few minutes."""
+    for item in items:
+        module = item.module
+        helpers = [name for name, value in vars(module).items()
+                   if inspect.isfunction(value) and value.__module__ == module.__name__
+                   and not name.startswith("test_") and _starts_or_trains(value)]
+        source = inspect.getsource(item.function)
+        if _starts_or_trains(item.function) or any(f"{name}(" in source for name in helpers):
+            item.add_marker(pytest.mark.slow)
+
+
+def _starts_or_trains(function):
+    source = inspect.getsource(function)
+    return any(word in source for word in STARTS_OR_TRAINS)

@@ -5,8 +5,8 @@ import os
 from PIL import Image
 
 from conftest import assert_one_line_error, run_cli
-from dcgan.evaluation import MODEL_FILE, write_results
-from dcgan.files import write_json
+from dcgan.evaluate.evaluation import MODEL_FILE, write_results
+from dcgan.utils.files import write_json
 
 
 def _run(folder, images_seen, psnr):
@@ -50,6 +50,6 @@ def test_a_folder_that_is_not_a_run_or_an_unwritable_picture_is_one_line(tmp_pat
 
 
 def test_images_seen_axis_has_round_ticks():
-    from dcgan.curve import _count_label, _round_ticks
+    from dcgan.evaluate.curve import _count_label, _round_ticks
     assert [_count_label(v) for v in _round_ticks(1_050_000)] == ["0", "200k", "400k", "600k", "800k", "1M"]
     assert [_count_label(v) for v in _round_ticks(134_400)] == ["0", "25k", "50k", "75k", "100k", "125k"]

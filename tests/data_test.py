@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_DATA, real_faces
-from dcgan import data, files
+from dcgan.train import data
+from dcgan.utils import files
 from dcgan.errors import UserError
 
 

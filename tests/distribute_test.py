@@ -16,9 +16,9 @@ import sys; sys.path.insert(0, {REPO!r})
 import numpy as np, tensorflow as tf
 cpus = tf.config.list_physical_devices("CPU")
 tf.config.set_logical_device_configuration(cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
-from dcgan.config import ModelConfig
+from dcgan.modeling.config import ModelConfig
 from dcgan.options import TrainOptions
-from dcgan.training_loop import Trainer
+from dcgan.train.training_loop import Trainer
 options = TrainOptions(dataset="", model=ModelConfig(**{TINY_MODEL!r}), batch_size=8)
 real = tf.data.Dataset.from_tensors(tf.random.stateless_uniform([8, 16, 16, 3], [1, 2], -1, 1)).repeat(2)
 one = Trainer(options)

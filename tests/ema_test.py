@@ -8,8 +8,8 @@ import numpy as np
 import tensorflow as tf
 
 from conftest import first_batch
-from dcgan import checkpoints
-from dcgan.training_loop import Trainer, train
+from dcgan.modeling import checkpoints
+from dcgan.train.training_loop import Trainer, train
 
 
 def _g_values(generator):

@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 
 from conftest import assert_one_line_error, run_cli
-from dcgan.evaluation import METHODS
+from dcgan.evaluate.evaluation import METHODS
 
 
 def test_table_has_every_method_and_finite_cells(tiny_model, face_pngs, tmp_path):
@@ -51,8 +51,8 @@ def test_landmark_column_has_the_same_faces_in_every_row(tmp_path):
     """The tiny model makes 16x16 faces; landmarks need real ones: the bundled 64x64 model, 2 iterations."""
     from align.aligner import AlignDlib
     from conftest import REPO
-    from dcgan.checkpoints import load_models
-    from dcgan.evaluation import evaluate, to_markdown
+    from dcgan.modeling.checkpoints import load_models
+    from dcgan.evaluate.evaluation import evaluate, to_markdown
     from dcgan.options import EvaluationOptions, MaskOptions, SearchOptions
     examples = os.path.join(REPO, "data", "examples")
     paths = [os.path.join(examples, f) for f in sorted(os.listdir(examples))[:4]]
@@ -87,15 +87,15 @@ def test_missing_folder_or_model_is_one_line(tmp_path, face_pngs):
 def test_all_masks_are_five_different_masks():
     """evaluate.py's half defaults to the bottom: complete.py's left would repeat the left mask."""
     import evaluate
-    from dcgan.evaluation import ALL_MASKS
-    from dcgan.masks import make_mask
+    from dcgan.evaluate.evaluation import ALL_MASKS
+    from dcgan.complete.masks import make_mask
     args = evaluate.parse_args(["--images", "faces", "--maskType", "all"])
     masks = [make_mask(m, 16, args.center_scale, args.random_fraction, args.side) for m in ALL_MASKS]
     assert len({m.tobytes() for m in masks}) == len(ALL_MASKS)
 
 
 def test_markdown_says_no_face_where_dlib_found_none():
-    from dcgan.evaluation import to_markdown
+    from dcgan.evaluate.evaluation import to_markdown
     rows = [{"method": "mean", "mask": "center", "metric": "landmark", "region": "whole",
              "mean": float("nan"), "ci95": float("nan"), "n": 0},
             {"method": "harmonic", "mask": "center", "metric": "landmark", "region": "whole",
@@ -125,8 +125,8 @@ def test_every_mask_of_help_works_and_a_bad_out_is_one_line(tiny_model, face_png
 
 def test_a_stop_keeps_the_batches_searched_to_the_end(tiny_model, face_pngs, tmp_path):
     """Stopped during center's second batch: center over its first batch's faces, no other mask."""
-    from dcgan.checkpoints import load_models
-    from dcgan.evaluation import evaluate
+    from dcgan.modeling.checkpoints import load_models
+    from dcgan.evaluate.evaluation import evaluate
     from dcgan.options import EvaluationOptions, MaskOptions, SearchOptions
     options = EvaluationOptions(out=str(tmp_path / "eval"), mask=MaskOptions(mask_type="all"),
                                 search=SearchOptions(n_iter=50, batch_size=2, tune_iter=0))

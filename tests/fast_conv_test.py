@@ -5,8 +5,8 @@ import pytest
 import tensorflow as tf
 
 import ops
-from dcgan.config import ModelConfig
-from dcgan.model import build_models
+from dcgan.modeling.config import ModelConfig
+from dcgan.modeling.model import build_models
 from ops import fast_conv
 
 

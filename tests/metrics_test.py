@@ -8,9 +8,9 @@ from PIL import Image
 
 from align.aligner import AlignDlib
 from conftest import REPO
-from dcgan import metrics
-from dcgan.baselines import biharmonic_fill, harmonic_fill, mean_fill
-from dcgan.masks import make_mask
+from dcgan.evaluate import metrics
+from dcgan.evaluate.baselines import biharmonic_fill, harmonic_fill, mean_fill
+from dcgan.complete.masks import make_mask
 
 
 def _face():

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dcgan.config import ModelConfig
+from dcgan.modeling.config import ModelConfig
 from dcgan.errors import UserError
-from dcgan.model import build_models
+from dcgan.modeling.model import build_models
 
 
 @pytest.mark.parametrize("size", [8, 16, 32, 64, 128])

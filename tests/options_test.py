@@ -55,7 +55,7 @@ def test_a_strategy_refused_by_the_library_names_the_flag_and_leaves_no_folders(
 
 
 def test_a_model_of_another_shape_names_the_checkpoint_flag(tmp_path, faces_dir):
-    from dcgan.config import ModelConfig
+    from dcgan.modeling.config import ModelConfig
     ModelConfig(**TINY_MODEL).save(str(tmp_path / "ck"))
     result = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY_FLAGS, "--gf_dim", "4",
                      "--checkpoint_dir", str(tmp_path / "ck"), "--sample_dir", str(tmp_path / "s"),

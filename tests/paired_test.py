@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import assert_one_line_error, run_cli
-from dcgan import paired
+from dcgan.evaluate import paired
 
 
 def _write_run(folder, values):

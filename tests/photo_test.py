@@ -84,7 +84,7 @@ def test_a_hole_over_two_faces_completes_both(tiny_model, tmp_path):
 def test_the_aligned_face_lands_on_the_template():
     from align.aligner import AlignDlib, load_rgb
     from align.template import INNER_EYES_AND_BOTTOM_LIP, MINMAX_TEMPLATE
-    from dcgan.photo import faces_in_hole
+    from dcgan.complete.photo import faces_in_hole
     aligner = AlignDlib()
     photo = _photo(LFW_COLOUR, 3)
     rgb = load_rgb(photo)
@@ -214,9 +214,9 @@ def test_ctrl_c_during_a_photos_search_still_writes_the_photo(tiny_model, tmp_pa
 
 def test_the_progress_is_told_its_total_before_the_first_step(tiny_model, tmp_path):
     from align.aligner import AlignDlib
-    from dcgan.checkpoints import load_models
+    from dcgan.modeling.checkpoints import load_models
     from dcgan.options import CompletionOptions, SearchOptions
-    from dcgan.photo import complete_photo
+    from dcgan.complete.photo import complete_photo
     options = CompletionOptions(box=",".join(map(str, MOUTH_BOX)), progress=False,
                                 search=SearchOptions(n_iter=4, tune_iter=2))
     told = []
@@ -228,7 +228,7 @@ def test_the_progress_is_told_its_total_before_the_first_step(tiny_model, tmp_pa
 
 def test_the_fill_of_a_large_face_gets_grain_unless_no_grain(tiny_model, tmp_path):
     """The photo enlarged and given sensor-like noise: a sharp photo around a smooth fill."""
-    from dcgan.grain import detail
+    from dcgan.complete.grain import detail
     photo = tmp_path / "face1000.png"
     enlarged = np.asarray(Image.open(_photo(LFW_COLOUR)).resize((1000, 1000), Image.Resampling.LANCZOS))
     noise = np.random.default_rng(0).normal(0, 5, (1000, 1000, 1))

@@ -5,10 +5,10 @@ import dataclasses
 import keras
 import numpy as np
 
-from dcgan import precision
-from dcgan.files import list_images
-from dcgan import data
-from dcgan.training_loop import Trainer
+from dcgan.modeling import precision
+from dcgan.utils.files import list_images
+from dcgan.train import data
+from dcgan.train.training_loop import Trainer
 
 
 def test_auto_picks_bfloat16_only_on_a_cpu_that_reports_it():

@@ -27,7 +27,7 @@ needs_chromium = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def server(tiny_model):
     from align.aligner import AlignDlib
-    from dcgan.checkpoints import load_models
+    from dcgan.modeling.checkpoints import load_models
     from dcgan.options import CompletionOptions, SearchOptions
     from dcgan.web.jobs import JobRunner
     from dcgan.web.server import make_server
@@ -115,12 +115,19 @@ def test_bad_input_is_a_4xx_json_error(server):
         ({"photo": _data_url(photo), "mask": _data_url(corner)}, 400, "touches none"),
         ({"photo": _data_url(photo), "mask": _data_url(Image.new("L", (10, 10)))}, 400, "the mask is 10x10"),
         ({"mask": good_mask}, 400, "no photo"),
+        ({"photo": 12, "mask": good_mask}, 400, "the photo is not an image"),
     ]
     for body, expected, words in cases:
         status, answer = _request(f"{server}/api/complete", body)
         assert status == expected and words in json.loads(answer)["error"], (words, answer)
     status, answer = _request(f"{server}/api/complete", None)
-    assert status == 404  # GET on the POST route: no such page
+    assert status == 405 and "use POST" in json.loads(answer)["error"]  # GET on the POST route
+    for method in ("DELETE", "PUT"):
+        request = urllib.request.Request(f"{server}/api/examples", method=method)
+        try:
+            urllib.request.urlopen(request, timeout=30)
+        except urllib.error.HTTPError as e:
+            assert e.code == 405 and "use GET" in json.loads(e.read())["error"], method
     for path in ("/api/jobs/000000000000", "/examples/..%2FREADME.md", "/examples/../../README.md",
                  "/nowhere"):
         status, answer = _request(server + path)
@@ -139,7 +146,7 @@ def test_bad_input_is_a_4xx_json_error(server):
 def test_waiting_jobs_are_bounded_and_old_finished_ones_forgotten(tiny_model, monkeypatch):
     """A server left running keeps at most MAX_WAITING queued and KEEP_FINISHED finished jobs."""
     from align.aligner import AlignDlib
-    from dcgan.checkpoints import load_models
+    from dcgan.modeling.checkpoints import load_models
     from dcgan.options import CompletionOptions
     from dcgan.web import jobs
     monkeypatch.setattr(jobs, "MAX_WAITING", 2)
@@ -392,3 +399,16 @@ def test_serve_cli_bad_port_or_model_is_one_line(tmp_path, tiny_model):
         assert "cannot listen" in assert_one_line_error(busy)
     missing = run_cli("serve.py", "--port", "0", "--checkpointDir", str(tmp_path / "none"))
     assert f"--checkpointDir {tmp_path / 'none'} holds no checkpoint" in assert_one_line_error(missing)
+
+
+def test_a_client_that_leaves_mid_request_is_one_log_line(server, capfd):
+    connection = http.client.HTTPConnection(server[len("http://"):], timeout=30)
+    connection.putrequest("POST", "/api/complete")
+    connection.putheader("Content-Length", "1000")
+    connection.endheaders(b'{"photo": "abc')
+    connection.close()
+    time.sleep(0.5)
+    assert _request(server + "/api/limits")[0] == 200  # still serving
+    err = capfd.readouterr()
+    assert "Traceback" not in err.err + err.out
+    assert (err.err + err.out).count("a client left") == 1

@@ -86,7 +86,7 @@ def test_an_output_folder_that_is_a_file_is_one_line(tmp_path, faces_dir):
 
 
 def test_a_second_run_into_the_same_checkpoint_dir_is_refused(tmp_path, faces_dir):
-    from dcgan.files import FolderLock
+    from dcgan.utils.files import FolderLock
     with FolderLock(str(tmp_path / "ck"), "test"):
         result = run_cli("train_dcgan.py", "--dataset", faces_dir, *TINY, "--max_steps", "1",
                          *_outputs(tmp_path))

@@ -1,4 +1,8 @@
-"""The z search on a tiny model trained on real faces: the loss falls, z stays in [-1, 1]."""
+"""The z search on a tiny model trained on real faces: the loss falls, z stays in [-1, 1].
+
+Comparisons of numbers run in float32 (the default, auto, is bfloat16 on a CPU
+that has it); the bfloat16 tests below cover that path.
+"""
 
 import dataclasses
 
@@ -6,11 +10,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dcgan.checkpoints import load_models
-from dcgan.completion import read_inputs
-from dcgan.masks import make_mask
+from dcgan.modeling import precision
+from dcgan.modeling.checkpoints import load_models
+from dcgan.complete.completion import read_inputs
+from dcgan.complete.masks import make_mask
 from dcgan.options import SearchOptions
-from dcgan.z_search import ZSearch
+from dcgan.complete.z_search import ZSearch
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +28,7 @@ def model(tiny_model):
 def test_loss_falls_and_z_stays_in_range(model, face_pngs, approach, options):
     images, _ = read_inputs(face_pngs, 16)
     search = ZSearch(model, images, make_mask("center", 16),
-                     SearchOptions(approach=approach, seed=1, **options))
+                     SearchOptions(precision="float32", approach=approach, seed=1, **options))
     start = search.run(tf.constant(0))[0].numpy()
     z_start = search.z.numpy()
     end = search.run(tf.constant(30))[0].numpy()
@@ -38,8 +43,8 @@ def test_each_images_gradient_ignores_the_rest_of_the_batch(model, face_pngs):
     """The original averaged -log D over the batch, so the batch size changed every gradient."""
     images, _ = read_inputs(face_pngs, 16)
     mask = make_mask("center", 16)
-    alone = ZSearch(model, images[:2], mask, SearchOptions())
-    batch = ZSearch(model, images, mask, SearchOptions())
+    alone = ZSearch(model, images[:2], mask, SearchOptions(precision="float32"))
+    batch = ZSearch(model, images, mask, SearchOptions(precision="float32"))
     batch.z.assign(tf.concat([alone.z, batch.z[2:]], axis=0))
     loss_alone, grad_alone = alone.loss_and_gradient(alone.z)
     loss_batch, grad_batch = batch.loss_and_gradient(batch.z)
@@ -50,8 +55,8 @@ def test_each_images_gradient_ignores_the_rest_of_the_batch(model, face_pngs):
 def test_paper_perceptual_loss_and_weighted_contextual_loss(model, face_pngs):
     images, _ = read_inputs(face_pngs, 16)
     mask = make_mask("center", 16)
-    original = ZSearch(model, images, mask, SearchOptions(lam=1.0))
-    paper = ZSearch(model, images, mask, SearchOptions(lam=1.0, perceptual="paper"))
+    original = ZSearch(model, images, mask, SearchOptions(precision="float32", lam=1.0))
+    paper = ZSearch(model, images, mask, SearchOptions(precision="float32", lam=1.0, perceptual="paper"))
     _, context, perceptual, _ = original.losses(original.z)
     _, context_p, perceptual_p, _ = paper.losses(original.z)
     np.testing.assert_allclose(context.numpy(), context_p.numpy())
@@ -64,7 +69,7 @@ def test_with_lam_0_the_search_leaves_d_out_and_still_reports_its_loss(model, fa
     """D that gives NaN would spread to z if the search ran it; the reported losses still use it."""
     images, _ = read_inputs(face_pngs, 16)
     mask = make_mask("center", 16)
-    options = SearchOptions(lam=0.0, seed=2)
+    options = SearchOptions(precision="float32", lam=0.0, seed=2)
     with_d = ZSearch(model, images, mask, options)
     without_d = ZSearch(model, images, mask, options)
     real_d = without_d.discriminator
@@ -82,7 +87,7 @@ def test_with_lam_0_the_search_leaves_d_out_and_still_reports_its_loss(model, fa
 def test_batches_restart_from_their_own_z(model, face_pngs):
     images, _ = read_inputs(face_pngs, 16)
     search = ZSearch(model, images, make_mask("center", 16),
-                     dataclasses.replace(SearchOptions(), approach="adam"))
+                     dataclasses.replace(SearchOptions(precision="float32"), approach="adam"))
     first = search.z.numpy()
     search.run(tf.constant(3))
     search.start(images, number=1)
@@ -94,7 +99,7 @@ def test_batches_restart_from_their_own_z(model, face_pngs):
 def test_folded_batch_norm_search_equals_the_keras_models(model, face_pngs, approach):
     images, _ = read_inputs(face_pngs, 16)
     mask = make_mask("center", 16)
-    options = SearchOptions(approach=approach, seed=3)
+    options = SearchOptions(precision="float32", approach=approach, seed=3)
     folded = ZSearch(model, images, mask, options)
     plain = ZSearch(model, images, mask, options, fold=False)
     z = folded.z.numpy()
@@ -115,10 +120,10 @@ def test_folded_batch_norm_search_equals_the_keras_models(model, face_pngs, appr
 
 
 def test_several_starts_keep_each_images_lowest_loss(model, face_pngs):
-    from dcgan.completion import search_batches
+    from dcgan.complete.search import search_batches
     images, _ = read_inputs(face_pngs[:3], 16)
     mask = make_mask("center", 16)
-    options = SearchOptions(n_iter=5, starts=4, seed=2, weighted=False, tune_iter=0,
+    options = SearchOptions(precision="float32", n_iter=5, starts=4, seed=2, weighted=False, tune_iter=0,
                             starts_fill="lowest")  # the search alone
     kept = next(search_batches(model, images, mask, options))
     # The same search by hand: each image four times in one batch, the same start z.
@@ -133,11 +138,11 @@ def test_several_starts_keep_each_images_lowest_loss(model, face_pngs):
 
 
 def test_the_mean_of_several_starts_fills_with_the_mean_of_their_g_of_z(model, face_pngs):
-    from dcgan.completion import search_batches
-    from dcgan.tuning import GeneratorTuning
+    from dcgan.complete.search import search_batches
+    from dcgan.complete.tuning import GeneratorTuning
     images, _ = read_inputs(face_pngs[:3], 16)
     mask = make_mask("center", 16)
-    options = SearchOptions(n_iter=5, starts=4, seed=2, tune_iter=0, starts_fill="mean")
+    options = SearchOptions(precision="float32", n_iter=5, starts=4, seed=2, tune_iter=0, starts_fill="mean")
     kept = next(search_batches(model, images, mask, options))
     by_hand = ZSearch(model, np.repeat(images, 4, axis=0), mask, options)
     total, _, _, generated = [x.numpy() for x in by_hand.run(tf.constant(5))]
@@ -152,9 +157,9 @@ def test_the_mean_of_several_starts_fills_with_the_mean_of_their_g_of_z(model, f
 
 
 def test_an_hmc_proposal_spans_calls_and_a_stop_needs_no_whole_iteration(model, face_pngs):
-    from dcgan.completion import STOP_CHECK_EVALUATIONS, search_batches
+    from dcgan.complete.search import STOP_CHECK_EVALUATIONS, search_batches
     images, _ = read_inputs(face_pngs[:2], 16)
-    options = SearchOptions(approach="hmc", hmc_l=25, hmc_eps=0.01, hmc_beta=5.0, n_iter=4, seed=1)
+    options = SearchOptions(precision="float32", approach="hmc", hmc_l=25, hmc_eps=0.01, hmc_beta=5.0, n_iter=4, seed=1)
     search = ZSearch(model, images, make_mask("center", 16), options)
     z = search.z.numpy()
     search.run_units(tf.constant(24, tf.int64))  # one step short of the first proposal's end
@@ -170,14 +175,14 @@ def test_an_hmc_proposal_spans_calls_and_a_stop_needs_no_whole_iteration(model, 
 
 
 def test_tuning_fits_the_known_pixels_better_and_leaves_g_as_trained(model, face_pngs):
-    from dcgan.completion import search_batches
-    from dcgan.tuning import GeneratorTuning
+    from dcgan.complete.search import search_batches
+    from dcgan.complete.tuning import GeneratorTuning
     images, _ = read_inputs(face_pngs[:4], 16)
     mask = make_mask("center", 16)
     weights_before = [v.numpy().copy() for v in model.generator.variables]
-    plain = next(search_batches(model, images, mask, SearchOptions(n_iter=20, seed=4, weighted=False,
+    plain = next(search_batches(model, images, mask, SearchOptions(precision="float32", n_iter=20, seed=4, weighted=False,
                                                                    tune_iter=0)))
-    tuned = next(search_batches(model, images, mask, SearchOptions(n_iter=20, seed=4, weighted=False,
+    tuned = next(search_batches(model, images, mask, SearchOptions(precision="float32", n_iter=20, seed=4, weighted=False,
                                                                    tune_iter=30, tune_lr=1e-3)))
     contextual = lambda generated: np.abs(mask[None, :, :, None] * (generated - images)).sum(axis=(1, 2, 3))
     assert (contextual(tuned.generated) < contextual(plain.generated)).all()
@@ -185,15 +190,15 @@ def test_tuning_fits_the_known_pixels_better_and_leaves_g_as_trained(model, face
     for before, variable in zip(weights_before, model.generator.variables):
         np.testing.assert_array_equal(before, variable.numpy())
     # With no steps, the per-image layers are G itself.
-    search = ZSearch(model, images, mask, SearchOptions())
-    untuned, _ = GeneratorTuning(search.generator, images, mask, SearchOptions(tune_iter=0)).run(search.z)
+    search = ZSearch(model, images, mask, SearchOptions(precision="float32"))
+    untuned, _ = GeneratorTuning(search.generator, images, mask, SearchOptions(precision="float32", tune_iter=0)).run(search.z)
     np.testing.assert_allclose(untuned.numpy(), model.generator(search.z, training=False).numpy(), atol=1e-5)
 
 
 def test_bfloat16_search_runs_g_and_d_in_bfloat16_with_float32_losses_and_z(model, face_pngs):
     images, _ = read_inputs(face_pngs, 16)
     mask = make_mask("center", 16)
-    single = ZSearch(model, images, mask, SearchOptions(seed=3))
+    single = ZSearch(model, images, mask, SearchOptions(seed=3, precision="float32"))
     half = ZSearch(model, images, mask, SearchOptions(seed=3, precision="bfloat16"))
     assert (single.precision, half.precision) == ("float32", "bfloat16")
     assert half.generator.layers and half.generator.convs[0][0].dtype == tf.float32  # weights kept
@@ -211,14 +216,26 @@ def test_bfloat16_search_runs_g_and_d_in_bfloat16_with_float32_losses_and_z(mode
     assert np.all(np.abs(half.z.numpy()) <= 1)
 
 
+@pytest.mark.parametrize("flags, expected", [("fpu avx2 avx512f", "float32"),
+                                             ("fpu avx512f avx512_bf16", "bfloat16"),
+                                             ("fpu amx_bf16 amx_tile", "bfloat16")])
+def test_the_default_precision_follows_the_cpus_flags(model, face_pngs, tmp_path, monkeypatch, flags,
+                                                      expected):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
+    monkeypatch.setattr(precision, "CPUINFO", str(cpuinfo))
+    images, _ = read_inputs(face_pngs, 16)
+    assert ZSearch(model, images, make_mask("center", 16), SearchOptions()).precision == expected
+
+
 def test_weighted_reaches_every_search_through_its_options(model, face_pngs):
     """complete, evaluate, photos and the web page all search through search_batches: the
     paper's weighted mask must come from the options there, not from each caller."""
-    from dcgan.completion import search_batches
-    from dcgan.masks import weighted_mask
+    from dcgan.complete.search import search_batches
+    from dcgan.complete.masks import weighted_mask
     images, _ = read_inputs(face_pngs[:3], 16)
     mask = make_mask("center", 16)
-    options = SearchOptions(n_iter=5, seed=2, weighted=True, tune_iter=0, starts=1)  # one start, as by hand
+    options = SearchOptions(precision="float32", n_iter=5, seed=2, weighted=True, tune_iter=0, starts=1)  # one start, as by hand
     weighted = next(search_batches(model, images, mask, options))
     by_hand = ZSearch(model, images, weighted_mask(mask), options)
     np.testing.assert_allclose(weighted.total, by_hand.run(tf.constant(5))[0].numpy(), rtol=1e-5)
@@ -227,10 +244,10 @@ def test_weighted_reaches_every_search_through_its_options(model, face_pngs):
 
 
 def test_tuning_steps_count_in_the_progress_and_a_stop_ends_the_tuning(model, face_pngs):
-    from dcgan.completion import search_batches
+    from dcgan.complete.search import search_batches
     images, _ = read_inputs(face_pngs[:2], 16)
     mask = make_mask("center", 16)
-    options = SearchOptions(n_iter=6, tune_iter=5, seed=1)
+    options = SearchOptions(precision="float32", n_iter=6, tune_iter=5, seed=1)
     steps = []
     batch = next(search_batches(model, images, mask, options, progress=steps.append))
     assert sum(steps) == options.steps == 11 and not batch.stopped

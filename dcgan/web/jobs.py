@@ -12,8 +12,9 @@ import uuid
 import numpy as np
 from PIL import Image
 
-from dcgan import images as image_io
-from dcgan import photo
+from dcgan.utils import images as image_io
+from dcgan.complete import photo
+from dcgan.complete.hole import read_hole
 from dcgan.errors import UserError
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -103,18 +104,10 @@ class JobRunner:
                              "minute", 503)
         original = image_io.upright(decode_image(photo_url, "photo"))  # as the browser shows it
         mask = decode_image(mask_url, "mask")
-        if mask.size != original.size:
-            raise BadRequest(f"the mask is {mask.size[0]}x{mask.size[1]}, the photo "
-                             f"{original.size[0]}x{original.size[1]}")
-        if mask.mode in ("RGBA", "LA"):  # the page's brush: painted pixels are opaque
-            hole = np.asarray(mask.getchannel("A")) >= 128
-        else:  # black = missing, as complete.py's mask files
-            hole = np.asarray(mask.convert("L")) < 128
-        if not hole.any():
-            raise BadRequest("the mask is empty: paint over the part to fill")
         original = image_io.to_8bit(original)
-        rgb = photo.known_rgb(original, image_io.transparent(original), hole)
         try:
+            hole = read_hole("the photo", original.size, mask=mask)
+            rgb = photo.known_rgb(original, image_io.transparent(original), hole)
             faces = photo.faces_in_hole("the photo", rgb, hole, self.aligner, self.model.config.image_size)
         except UserError as e:
             raise BadRequest(str(e)) from None

@@ -19,12 +19,11 @@ import mimetypes
 import os
 import re
 
-from dcgan.files import IMAGE_EXTENSIONS, list_files
-from dcgan.web import jobs
+from dcgan.utils.files import IMAGE_EXTENSIONS, list_files
+from dcgan.web import jobs, requests
 from dcgan.web.jobs import BadRequest
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
-JOB_PATH = re.compile(r"^/api/jobs/([0-9a-f]{12})(/preview\.png|/result\.png)?$")
 
 
 def make_server(host, port, runner, examples_dir):
@@ -41,7 +40,7 @@ def make_server(host, port, runner, examples_dir):
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    """One request: what it serves (`runner`, `examples`, `pages`) is its server's, set by make_server."""
+    """One request, routed by `ROUTES`; what it serves is its server's, set by make_server."""
 
     def log_message(self, *args):  # quiet: the terminal shows the jobs, not every poll
         pass
@@ -56,54 +55,73 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self):
+    def _route(self):
+        """Finds the request's route in ROUTES and answers it; a client that left is one line."""
         path = self.path.split("?", 1)[0]
-        pages, examples = self.server.pages, self.server.examples
-        if path in ("/", "/index.html"):
-            return self._send(200, pages["index.html"], "text/html; charset=utf-8")
-        if path.startswith("/static/") and path[8:] in pages:
-            kind = "text/javascript" if path.endswith(".js") else "text/css"
-            return self._send(200, pages[path[8:]], kind)
-        if path == "/api/examples":
-            return self._send(200, sorted(examples))
-        if path == "/api/limits":
-            return self._send(200, {"max_side": jobs.MAX_SIDE, "max_bytes": jobs.MAX_BYTES})
-        if path.startswith("/examples/") and path[10:] in examples:
-            with open(examples[path[10:]], "rb") as f:
-                return self._send(200, f.read(), mimetypes.guess_type(path)[0] or "image/png")
-        return self._send_job(path)
-
-    def _send_job(self, path):
-        match = JOB_PATH.match(path)
-        job = self.server.runner.jobs.get(match.group(1)) if match else None
-        if job is None:
-            return self._send(404, {"error": "no such page or job"})
-        if match.group(2) is None:
-            return self._send(200, job.describe())
-        picture = job.result if match.group(2) == "/result.png" else job.preview
-        if picture is None:
-            return self._send(409, {"error": f"the job is {job.status}: no picture yet"})
-        return self._send(200, picture, "image/png")
-
-    def do_POST(self):
-        if self.path != "/api/complete":
-            return self._send(404, {"error": "no such page"})
-        length = self.headers.get("Content-Length", "0")
-        if not length.isdigit():  # a negative length would read until the client hangs up
-            return self._send(400, {"error": f"the request's Content-Length is not a size: {length}"})
-        length = int(length)
-        if length > 2 * jobs.MAX_BYTES:  # base64 of a photo and a mask at their limits
-            return self._send(413, {"error": f"the request is over "
-                                             f"{2 * jobs.MAX_BYTES // 2 ** 20} MB"})
+        found = [(method, name, match) for method, pattern, name in ROUTES
+                 for match in [pattern.fullmatch(path)] if match]
+        route = next(((name, match) for method, name, match in found if method == self.command), None)
         try:
-            request = json.loads(self.rfile.read(length) or b"{}")
-        except ValueError:
-            return self._send(400, {"error": "the request is not JSON"})
-        try:
-            if not isinstance(request, dict):
-                raise BadRequest("send a JSON object with photo and mask")
-            job = self.server.runner.submit(request.get("photo"), request.get("mask"),
-                                            request.get("gray") is True)
+            if route is None and found:
+                allowed = " or ".join(sorted({method for method, _, _ in found}))
+                return self._send(405, {"error": f"{self.command} is not allowed here; use {allowed}"})
+            if route is None:
+                return self._send(404, {"error": "no such page or job"})
+            name, match = route
+            return getattr(self, name)(*match.groups())
         except BadRequest as e:
             return self._send(e.status, {"error": str(e)})
+        except (requests.ClientGone, ConnectionError) as e:
+            print(f"a client left in the middle of {self.command} {path}: {e}", flush=True)
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _route
+
+    def page(self):
+        return self._send(200, self.server.pages["index.html"], "text/html; charset=utf-8")
+
+    def static(self, name):
+        if name not in self.server.pages:
+            return self._send(404, {"error": "no such page"})
+        kind = "text/javascript" if name.endswith(".js") else "text/css"
+        return self._send(200, self.server.pages[name], kind)
+
+    def example_names(self):
+        return self._send(200, sorted(self.server.examples))
+
+    def example(self, name):
+        if name not in self.server.examples:  # only names from the list: no client path is opened
+            return self._send(404, {"error": "no such example"})
+        with open(self.server.examples[name], "rb") as f:
+            return self._send(200, f.read(), mimetypes.guess_type(name)[0] or "image/png")
+
+    def limits(self):
+        return self._send(200, {"max_side": jobs.MAX_SIDE, "max_bytes": jobs.MAX_BYTES})
+
+    def complete(self):
+        request = requests.read_complete(self.headers, self.rfile)
+        job = self.server.runner.submit(request.photo, request.mask, request.gray)
         return self._send(202, job.describe())
+
+    def job(self, job_id, picture=None):
+        job = self.server.runner.jobs.get(job_id)
+        if job is None:
+            return self._send(404, {"error": "no such job (finished jobs are kept for a while)"})
+        if picture is None:
+            return self._send(200, job.describe())
+        image = job.result if picture == "result" else job.preview
+        if image is None:
+            return self._send(409, {"error": f"the job is {job.status}: no picture yet"})
+        return self._send(200, image, "image/png")
+
+
+ROUTES = [(method, re.compile(pattern), name) for method, pattern, name in (
+    ("GET", r"/|/index\.html", "page"),
+    ("GET", r"/static/([\w.-]+)", "static"),
+    ("GET", r"/api/examples", "example_names"),
+    ("GET", r"/examples/([^/]+)", "example"),
+    ("GET", r"/api/limits", "limits"),
+    ("POST", r"/api/complete", "complete"),
+    ("GET", r"/api/jobs/([0-9a-f]{12})", "job"),
+    ("GET", r"/api/jobs/([0-9a-f]{12})/(preview|result)\.png", "job"),
+)]

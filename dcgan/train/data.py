@@ -9,7 +9,7 @@ import tensorflow as tf
 from tqdm import tqdm
 
 from dcgan.errors import UserError, name_some
-from dcgan.files import list_images
+from dcgan.utils.files import list_images
 
 def count_by_folder(files, root):
     """{subfolder of `root` (`.` for root itself): number of `files` in it}."""

@@ -6,9 +6,9 @@ import typing
 
 import tensorflow as tf
 
-from dcgan.config import CONFIG_FILE, ModelConfig
+from dcgan.modeling.config import CONFIG_FILE, ModelConfig
 from dcgan.errors import OptionError, UserError
-from dcgan.files import read_json, write_json
+from dcgan.utils.files import read_json, write_json
 
 CHECKPOINT_NAME = "DCGAN.model"
 TRAINING_FILE = "training.json"
@@ -222,7 +222,7 @@ def load_models(directory, raw=False):
     Raises:
       UserError: no checkpoint there, or one whose variables do not fit.
     """
-    from dcgan.model import build_models
+    from dcgan.modeling.model import build_models
     path = find_checkpoint(directory)
     if path is None:
         raise OptionError("checkpoint_dir", f"{directory} holds no checkpoint: train one with "

@@ -85,3 +85,10 @@ class PoissonSolver:
 def poisson_blend(images, guidance, mask):
     """One-shot `PoissonSolver(mask).blend(images, guidance)`."""
     return PoissonSolver(mask).blend(images, guidance)
+
+
+def blend(solver, real, generated, known):
+    """Poisson-blended, or pasted (--blend none), completions; known pixels are the input's."""
+    if solver is None:
+        return known * real + (1 - known) * generated
+    return np.clip(solver.blend(real, generated), -1.0, 1.0)

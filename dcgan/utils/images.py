@@ -7,7 +7,7 @@ import typing
 import numpy as np
 from PIL import Image, ImageOps
 
-from dcgan.files import atomic_write
+from dcgan.utils.files import atomic_write
 
 
 def to_uint8(images):

@@ -8,9 +8,9 @@ batch size.
 
 import tensorflow as tf
 
-from dcgan import precision
-from dcgan.completion_loss import contextual_loss, perceptual_loss
-from dcgan.folded import FoldedDiscriminator, FoldedGenerator
+from dcgan.modeling import precision
+from dcgan.complete.completion_loss import contextual_loss, perceptual_loss
+from dcgan.complete.folded import FoldedDiscriminator, FoldedGenerator
 from dcgan.options import APPROACHES, SearchOptions  # noqa: F401 (what ZSearch takes)
 
 class ZSearch:

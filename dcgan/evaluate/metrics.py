@@ -10,7 +10,7 @@ def psnr(a, b, region=None):
 
     The whole image uses `tf.image.psnr`; a region, the same formula on its pixels.
     """
-    import tensorflow as tf  # here, so that the statistics below load without it (dcgan.paired)
+    import tensorflow as tf  # here, so that the statistics below load without it (dcgan.evaluate.paired)
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if region is None:
         return tf.image.psnr(tf.constant(a), tf.constant(b), max_val=255.0).numpy()

@@ -5,7 +5,7 @@ import math
 import os
 
 from dcgan.errors import OptionError, UserError
-from dcgan.files import read_json, write_json
+from dcgan.utils.files import read_json, write_json
 from dcgan.flags import option
 
 CONFIG_FILE = "config.json"

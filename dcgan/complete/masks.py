@@ -12,7 +12,7 @@ from scipy import ndimage
 
 from dcgan.errors import OptionError, UserError
 from dcgan.flags import check_value
-from dcgan.images import open_8bit
+from dcgan.utils.images import open_8bit
 from dcgan.options import MASK_TYPES, SIDES, MaskOptions
 
 LOWRES_FACTOR = 8

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import linalg
 
-from dcgan.blending import PoissonSolver
+from dcgan.complete.blending import PoissonSolver
 
 
 def harmonic_fill(images, mask):

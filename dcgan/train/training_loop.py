@@ -15,10 +15,12 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from dcgan import checkpoints, data, distribute, images, precision
+from dcgan.modeling import checkpoints, precision
+from dcgan.train import data, distribute
+from dcgan.utils import images
 from dcgan.errors import OptionError
-from dcgan.files import FolderLock
-from dcgan.model import build_models
+from dcgan.utils.files import FolderLock
+from dcgan.modeling.model import build_models
 
 SAMPLE_COUNT = 64
 

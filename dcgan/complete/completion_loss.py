@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from dcgan.masks import LOWRES_FACTOR
+from dcgan.complete.masks import LOWRES_FACTOR
 from dcgan.options import PERCEPTUAL_LOSSES
 
 

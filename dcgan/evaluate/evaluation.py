@@ -7,15 +7,16 @@ import os
 import time
 
 import numpy as np
-from dcgan import images as image_io
-from dcgan import metrics
-from dcgan.baselines import BASELINES
-from dcgan.blending import PoissonSolver
-from dcgan.checkpoints import provenance
-from dcgan.completion import blend, read_inputs, search_batches
-from dcgan.files import write_json
-from dcgan.masks import lowres_known, make_mask
-from dcgan import paired
+from dcgan.utils import images as image_io
+from dcgan.evaluate import metrics
+from dcgan.evaluate.baselines import BASELINES
+from dcgan.complete.blending import PoissonSolver, blend
+from dcgan.complete.search import search_batches
+from dcgan.modeling.checkpoints import provenance
+from dcgan.complete.completion import read_inputs
+from dcgan.utils.files import write_json
+from dcgan.complete.masks import lowres_known, make_mask
+from dcgan.evaluate import paired
 
 METHODS = ("dcgan_poisson", "dcgan_paste") + tuple(BASELINES)
 ALL_MASKS = ("center", "random", "left", "half", "pattern")
@@ -184,7 +185,7 @@ def write_results(rows, out_dir, model=None, faces=None):
     """results.csv (method, mask, metric, region, mean, ci95, n), results.md, given the
     `checkpoints.LoadedModel` model.json (its path and how it was made), and given the faces'
     names faces.csv (face, mask, method, metric, region, value: for paired comparisons, see
-    `dcgan.paired`); returns the Markdown."""
+    `dcgan.evaluate.paired`); returns the Markdown."""
     os.makedirs(out_dir, exist_ok=True)
     if model is not None:
         write_json(os.path.join(out_dir, MODEL_FILE), {"path": model.path, **provenance(model.path)})
@@ -239,7 +240,7 @@ def to_markdown(rows):
 
 
 def against_fills(rows):
-    """Markdown: the DCGAN's blended fill against each classical fill, face by face (`dcgan.paired`)."""
+    """Markdown: the DCGAN's blended fill against each classical fill, face by face (`dcgan.evaluate.paired`)."""
     values = paired.from_rows(rows)
     if not any(key[1] == METHODS[0] for key in values):
         return ""

@@ -18,10 +18,13 @@ from PIL import Image
 from scipy import ndimage
 
 from align.aligner import alignment_matrix, warp_affine
-from dcgan import images as image_io
-from dcgan.blending import PoissonSolver
-from dcgan.errors import OptionError, UserError, unreadable
-from dcgan.grain import add_grain
+from dcgan.utils import images as image_io
+from dcgan.complete.blending import PoissonSolver
+from dcgan.complete.blending import blend as blend_into
+from dcgan.complete.search import search_batches
+from dcgan.errors import UserError, unreadable
+from dcgan.complete.grain import add_grain
+from dcgan.complete.hole import read_hole
 
 DILATE = 2  # pixels the hole grows by before it is pasted into, so its edge blends too
 FEATHER = 1.0  # sigma of the paste's soft edge, in photo pixels
@@ -38,53 +41,7 @@ class Face:
     known: np.ndarray  # float32 [size, size]: 1 where the aligned pixel is in the photo and not in the hole
 
 
-def parse_box(text):
-    """`x,y,w,h` in photo pixels -> four ints.
-
-    Raises:
-      UserError: not four whole numbers, or an empty box.
-    """
-    try:
-        x, y, w, h = (int(v) for v in text.split(","))
-    except ValueError:
-        raise OptionError("box", f"must be x,y,w,h in pixels, like 120,200,80,40; not {text}") from None
-    if w < 1 or h < 1:
-        raise OptionError("box", f"{text} is empty: its width and height must be at least 1")
-    return x, y, w, h
-
-
-def read_hole(path, photo_size, box=None, mask_file=None, transparent=None):
-    """The hole as a bool [height, width] array (True = missing): from --box, else a mask file,
-    else the photo's own `transparent` pixels (`images.transparent`).
-
-    `mask_file` may be a folder of masks named like the photos (`photo.jpg`: `photo.png`).
-
-    Raises:
-      UserError: naming the photo: no hole given, a mask of another size, or an empty hole.
-    """
-    width, height = photo_size
-    if box is not None:
-        x, y, w, h = parse_box(box)
-        hole = np.zeros((height, width), bool)
-        hole[max(y, 0):max(y + h, 0), max(x, 0):max(x + w, 0)] = True
-    elif mask_file is not None:
-        if os.path.isdir(mask_file):
-            mask_file = os.path.join(mask_file, os.path.splitext(os.path.basename(path))[0] + ".png")
-            if not os.path.exists(mask_file):
-                raise UserError(f"{path}: no mask {mask_file} for it in the mask folder")
-        mask = image_io.open_8bit(mask_file)  # upright, as the photo
-        if mask.size != photo_size:
-            raise UserError(f"{path}: the mask {mask_file} is {mask.size[0]}x{mask.size[1]}, the "
-                            f"photo {width}x{height}: a photo's mask must have its size")
-        hole = np.asarray(mask.convert("L")) < 128
-    elif transparent is not None:
-        hole = transparent
-    else:
-        raise UserError(f"{path}: no hole given: a box, a mask file of the photo's size, or "
-                        "transparent pixels in the photo")
-    if not hole.any():
-        raise UserError(f"{path}: the hole is empty (inside the photo)")
-    return hole
+PHOTO_OUTPUTS = ("completed", "comparison", "aligned")  # what complete_photo writes in out_dir
 
 
 def known_rgb(photo, transparent, hole):
@@ -96,14 +53,6 @@ def known_rgb(photo, transparent, hole):
         return rgb
     _, (rows, cols) = ndimage.distance_transform_edt(transparent & hole, return_indices=True)
     return rgb[rows, cols]
-
-
-def marks_its_hole(path):
-    """Whether a photo's own transparent pixels give its hole (it needs no box or mask file)."""
-    try:
-        return image_io.transparent(image_io.open_8bit(path)) is not None
-    except (OSError, ValueError, SyntaxError):
-        return False  # told when its turn comes
 
 
 def faces_in_hole(path, rgb, hole, aligner, size):
@@ -149,7 +98,6 @@ def complete_face(face, model, options, progress=lambda steps: None,
       snapshot: called every --outInterval iterations with the completion so far (uint8).
       stop_requested: polled every few gradient evaluations; True ends the search there.
     """
-    from dcgan.completion import blend as blend_into, search_batches
     real = face.image[None].astype(np.float32) / 127.5 - 1.0
     solver = PoissonSolver(face.known) if options.blend == "poisson" else None
     blend = lambda generated: image_io.to_uint8(

@@ -9,22 +9,18 @@ grids, logs and animation go to batch_KK/ so no batch overwrites another's.
 
 import csv
 import dataclasses
-import functools
 import glob
 import os
 import shutil
 
 import numpy as np
-import tensorflow as tf
 from tqdm import tqdm
 
-from dcgan import images as image_io
-from dcgan.blending import PoissonSolver
+from dcgan.complete.blending import PoissonSolver, blend
+from dcgan.complete.masks import lowres_known, make_mask
+from dcgan.complete.search import search_batches
 from dcgan.errors import name_some, unreadable
-from dcgan.masks import lowres_known, make_mask, weighted_mask
-from dcgan.options import CompletionOptions  # noqa: F401 (what `complete` takes)
-from dcgan.tuning import GeneratorTuning
-from dcgan.z_search import ZSearch
+from dcgan.utils import images as image_io
 
 
 @dataclasses.dataclass
@@ -33,18 +29,6 @@ class CompletionResult:
     final_loss: dict  # input path -> loss after the search
     initial_loss: dict  # input path -> loss before it
     interrupted: bool = False
-
-
-@dataclasses.dataclass
-class SearchedBatch:
-    """One batch's search: where it starts in the inputs, and its results for the real images."""
-
-    number: int
-    start: int
-    generated: np.ndarray  # G(z) at the final z, [count, H, W, C]
-    total: np.ndarray  # final loss per image
-    initial_total: np.ndarray  # loss at the start z
-    stopped: bool  # the search was stopped before --nIter
 
 
 def input_sizes(paths, options):
@@ -119,111 +103,6 @@ def output_names(paths):
     return names
 
 
-def pad_batch(real, batch_size):
-    """Repeats the last image so a short last batch fills the compiled batch shape."""
-    return np.concatenate([real, np.repeat(real[-1:], batch_size - len(real), axis=0)])
-
-
-STOP_CHECK_EVALUATIONS = 10  # gradient evaluations between two looks at stop_requested
-
-
-def search_batches(model, images, mask, options, lowres=False, interval=None,
-                   snapshot=lambda number, done, losses: None, stop_requested=lambda: False,
-                   progress=lambda steps: None):
-    """Searches z for `images` a batch at a time; yields a `SearchedBatch` per batch.
-
-    One compiled search serves every batch (the batch is no larger than the
-    number of images; a short last batch is padded).
-
-    Args:
-      model: a `checkpoints.LoadedModel`.
-      images: [N, H, W, C] in [-1, 1].
-      mask: [H, W], 1 = known. The contextual loss weighs the known pixels by
-        it, or by the paper's weighted mask with `options.weighted`.
-      options: `SearchOptions`.
-      lowres: the 8x8 block means are known (the lowres mask).
-      interval: iterations between snapshots (default: only the start and the end).
-      snapshot: called with (batch number, iterations done,
-        (total, contextual, perceptual, generated) for the batch's real images).
-      stop_requested: polled every STOP_CHECK_EVALUATIONS gradient evaluations (an
-        HMC iteration is --hmcL of them, and a stop inside it keeps the last accepted
-        z); True ends the search there, with a last snapshot.
-      progress: called with the iterations of each compiled call, and with each tuning step.
-    """
-    batch_size = min(options.batch_size, len(images))
-    weights = weighted_mask(mask) if options.weighted else mask
-    search = ZSearch(model, np.zeros((batch_size * options.starts,) + images.shape[1:], np.float32),
-                     weights, options, lowres=lowres)
-    for number, start in enumerate(range(0, len(images), batch_size)):
-        count = min(batch_size, len(images) - start)
-        batch = np.repeat(pad_batch(images[start:start + count], batch_size), options.starts, axis=0)
-        search.start(batch, number)
-        rows, losses, initial, stopped = _run_search(search, options, count, interval or options.n_iter,
-                                                     functools.partial(snapshot, number), stop_requested,
-                                                     progress)
-        generated = losses[3]
-        if options.tune_iter and not stopped:
-            filling = _filling_rows(rows, count, options)
-            tuning = GeneratorTuning(search.generator, images[start + filling // options.starts], weights,
-                                     options)
-            generated, stopped = tuning.run(search.z.numpy()[filling], progress, stop_requested)
-            generated = _fills(generated.numpy(), options)
-        yield SearchedBatch(number, start, generated, losses[0], initial, stopped)
-        if stopped:
-            return
-
-
-def _run_search(search, options, count, interval, snapshot, stop_requested, progress):
-    """Runs one started batch's search to its end or a stop.
-
-    Returns:
-      (rows, outputs, initial, stopped): each real image's best start (its row),
-      (total, contextual, perceptual) there and its fill (that row's G(z), or the
-      mean of its starts' under --startsFill mean), the first totals, and whether
-      a stop ended it.
-    """
-    def best(outputs):
-        rows = _best_rows(outputs[0].numpy(), options.starts)[:count]
-        chosen = [x.numpy()[rows] for x in outputs[:3]]
-        generated = outputs[3].numpy()[_filling_rows(rows, count, options)]
-        return rows, chosen + [_fills(generated, options)]
-
-    rows, losses = best(search.run(0))
-    initial, done, stopped = losses[0], 0, False
-    snapshot(done, losses)
-    per = search.units_per_iteration  # HMC: a call may end inside an iteration's proposal
-    units, total, every = 0, options.n_iter * per, interval * per
-    while units < total and not stopped:
-        steps = min(STOP_CHECK_EVALUATIONS, every - units % every, total - units)
-        rows, losses = best(search.run_units(tf.constant(steps, tf.int64)))
-        units += steps
-        progress(int(search.iteration.numpy()) - done)
-        done = int(search.iteration.numpy())
-        stopped = stop_requested() and units < total
-        if units % every == 0 or units == total or stopped:
-            snapshot(done, losses)
-    return rows, losses, initial, stopped
-
-
-def _best_rows(total, starts):
-    """Of each image's `starts` consecutive rows (image-major), the row with the lowest total loss."""
-    total = total.reshape(-1, starts)
-    return np.arange(len(total)) * starts + total.argmin(axis=1)
-
-
-def _filling_rows(best_rows, count, options):
-    """The rows whose G(z) fill the first `count` images: their best rows, or under
-    --startsFill mean all of their starts' rows (image-major)."""
-    return np.arange(count * options.starts) if options.starts_fill == "mean" else best_rows
-
-
-def _fills(generated, options):
-    """Each image's fill from its filling rows' G(z): their mean under --startsFill mean."""
-    if options.starts_fill != "mean":
-        return generated
-    return generated.reshape((-1, options.starts) + generated.shape[1:]).mean(axis=1)
-
-
 def complete(paths, model, options, stop_requested=lambda: False, log=print):
     """Completes every image in `paths` and writes the outputs.
 
@@ -261,14 +140,17 @@ def complete(paths, model, options, stop_requested=lambda: False, log=print):
     return writer.result
 
 
-PREVIOUS_OUTPUTS = ("before.png", "masked.png", "comparison.png", "completion.gif", "hats_imgs",
-                    "completed", "logs", "aligned", "comparison")  # the last two: photos
+FACE_OUTPUTS = ("before.png", "masked.png", "comparison.png", "completion.gif", "hats_imgs",
+                "completed", "logs", "batch_[0-9]*")
 
 
-def clear_previous_outputs(out_dir):
-    """Removes what an earlier run wrote into `out_dir` (and only that), so no old file mixes in."""
-    names = [os.path.join(out_dir, n) for n in PREVIOUS_OUTPUTS]
-    names += glob.glob(os.path.join(out_dir, "batch_[0-9]*"))
+def clear_previous_outputs(out_dir, outputs=FACE_OUTPUTS):
+    """Removes what an earlier run wrote into `out_dir` (and only that), so no old file mixes in.
+
+    Args:
+      outputs: names (or glob patterns) in `out_dir` that a run writes.
+    """
+    names = [path for pattern in outputs for path in glob.glob(os.path.join(out_dir, pattern))]
     for path in names:
         if os.path.isdir(path):
             shutil.rmtree(path)
@@ -331,10 +213,3 @@ class _Outputs:
         rows = np.stack([self.real * self.known, self.completed, self.real], axis=1)
         image_io.save_grid(rows.reshape(-1, *self.real.shape[1:]),
                            os.path.join(self.batch_dir, "comparison.png"), columns=3)
-
-
-def blend(solver, real, generated, known):
-    """Poisson-blended, or pasted (--blend none), completions; known pixels are the input's."""
-    if solver is None:
-        return known * real + (1 - known) * generated
-    return np.clip(solver.blend(real, generated), -1.0, 1.0)

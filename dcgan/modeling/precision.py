@@ -6,12 +6,13 @@ their own paths (--mixed_precision). Weights always stay float32.
 """
 
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+CPUINFO = "/proc/cpuinfo"
 
 
-def cpu_flags(cpuinfo="/proc/cpuinfo"):
+def cpu_flags(cpuinfo=None):
     """The CPU's feature flags as the kernel reports them (empty where there is no /proc)."""
     try:
-        with open(cpuinfo) as f:
+        with open(cpuinfo or CPUINFO) as f:
             for line in f:
                 if line.startswith("flags"):
                     return set(line.split(":", 1)[1].split())
