@@ -59,12 +59,15 @@ def _box_value_joined(argv):
 def main(argv=None):
     args = parse_args(argv)
     from dcgan.cli import StopFlag, default_checkpoint_dir, fail, import_tensorflow_quietly
-    from dcgan.errors import UserError
+    from dcgan.errors import UserError, name_some
     from dcgan.utils.files import check_output_dir, expand_inputs
     stop = StopFlag("stopping within a few iterations and writing the outputs")
     paths = expand_inputs(args.imgs)
     if not paths:
         return fail(PROGRAM, f"no images matched: {' '.join(args.imgs)}")
+    missing = [path for path in paths if not os.path.isfile(path)]
+    if missing:  # before TensorFlow loads: told at once
+        return fail(PROGRAM, f"no such file: {name_some(missing)}")
     import_tensorflow_quietly()
     from dcgan.modeling.checkpoints import load_models
     from dcgan.complete.completion import (FACE_OUTPUTS, clear_previous_outputs, complete,

@@ -206,9 +206,13 @@ def test_an_aligned_face_with_transparent_pixels_is_warned_of_or_filled_as_a_pho
     assert np.array_equal(filled[8:, 8:], rgba[8:, 8:, :3])  # far from the erased corner
 
 
-def test_a_box_past_the_photos_edge_parses_and_a_bad_box_is_told_before_the_model_loads(tmp_path):
+def test_a_bad_box_or_a_missing_file_is_told_before_tensorflow_loads(tmp_path):
+    """A `tensorflow` that fails to import stands in for the real one: the errors come first."""
+    (tmp_path / "tensorflow").mkdir()
+    (tmp_path / "tensorflow" / "__init__.py").write_text("raise ImportError('tensorflow loaded')\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     for box in ("10,10,50", "10,10,0,20"):
-        line = assert_one_line_error(run_cli("complete.py", "nowhere.jpg", "--box", box))
+        line = assert_one_line_error(run_cli("complete.py", "nowhere.jpg", "--box", box, env=env))
         assert "--box" in line
-    negative = run_cli("complete.py", "nowhere.jpg", "--box", "-10,300,250,120")
-    assert "expected one argument" not in negative.stderr and "nowhere.jpg" in negative.stderr
+    negative = run_cli("complete.py", "nowhere.jpg", "--box", "-10,300,250,120", env=env)
+    assert "no such file: nowhere.jpg" in assert_one_line_error(negative)

@@ -13,6 +13,7 @@ LFW_COLOUR = os.path.join(SHARED_DATA, "lfw_deepfunneled")
 LFW_GRAY = os.path.join(SHARED_DATA, "lfw_raw")
 GROUPS = os.path.join(SHARED_DATA, "face_detect_test", "dlib_faces")
 MOUTH_BOX = (100, 150, 50, 28)  # x, y, w, h on LFW's 250x250 photos
+SEAM_LEVELS = 40  # grey levels: no step between neighbours inside a fill is this large
 
 
 def _photo(folder, index=0):
@@ -245,3 +246,20 @@ def test_the_fill_of_a_large_face_gets_grain_unless_no_grain(tiny_model, tmp_pat
     assert np.all(grain > 2 * plain)
     outside = ~ndimage.binary_dilation(hole, iterations=2)
     assert np.array_equal(fills[()][outside], fills[("--no_grain",)][outside])
+
+
+def test_a_hole_running_past_the_face_is_filled_all_through_without_a_seam(tiny_model, tmp_path):
+    """A box from the cheek out past the photo's left edge: the part outside the face's frame
+    gets the harmonic fill, the face's fill fades into it, and the warning says so."""
+    photo = _photo(LFW_COLOUR)
+    result = _complete(tiny_model, [photo], tmp_path, "--box=-10,110,130,70")
+    assert result.returncode == 0, result.stderr
+    assert "harmonic" in result.stdout + result.stderr
+    name = os.path.splitext(os.path.basename(photo))[0]
+    before = np.asarray(Image.open(photo).convert("RGB")).astype(float)
+    after = np.asarray(Image.open(tmp_path / "completed" / f"{name}.png")).astype(float)
+    hole = _hole(before.shape[:2], (0, 110, 120, 70))
+    assert np.any(after != before, axis=-1)[hole].mean() > 0.95  # nothing left as it was
+    inside = hole[:, 1:] & hole[:, :-1]
+    jumps = np.abs(np.diff(after, axis=1)).max(axis=-1)[inside]
+    assert np.percentile(jumps, 99.9) < SEAM_LEVELS, np.percentile(jumps, 99.9)

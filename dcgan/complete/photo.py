@@ -28,6 +28,7 @@ from dcgan.complete.hole import read_hole
 
 DILATE = 2  # pixels the hole grows by before it is pasted into, so its edge blends too
 FEATHER = 1.0  # sigma of the paste's soft edge, in photo pixels
+FRAME_RAMP = 4  # model pixels over which a face's fill fades into the background fill at its frame's edge
 MIN_KNOWN = 0.15  # share of the aligned face that must be known to complete it from
 COMPARISON_SIDE = 1024  # the comparison picture's halves are no larger
 
@@ -127,7 +128,10 @@ class PasteBack:
         covered = ndimage.binary_erosion(covered, iterations=1, border_value=1)
         region = ndimage.binary_dilation(hole, iterations=DILATE) & covered
         alpha = np.where(hole, 1.0, ndimage.gaussian_filter(hole.astype(np.float64), FEATHER) * 2)
-        self.alpha = (np.clip(alpha, 0, 1) * region)[..., None]
+        # Where the hole runs past the frame, the fill fades into the background fill: no seam.
+        fade = ndimage.distance_transform_edt(np.pad(covered, 1, constant_values=True))[1:-1, 1:-1]
+        fade = np.clip(fade / (FRAME_RAMP * self.scale), 0, 1)
+        self.alpha = (np.clip(alpha, 0, 1) * region * fade)[..., None]
 
     def __call__(self, photo, completed):
         """The photo with the face's part of the hole filled; every pixel outside the
@@ -144,10 +148,15 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
     Args:
       preview: called every --outInterval iterations with the photo completed so far.
 
+    The part of the hole outside every face's frame gets the harmonic fill (smooth,
+    from the hole's edge), and each face's fill fades into it at its frame's edge.
+
     Returns:
-      (the filled uint8 RGB photo, with grain if options.grain; the completed aligned faces).
+      (the filled uint8 RGB photo, with grain if options.grain; the completed aligned faces;
+      the share of the hole that only the harmonic fill filled).
     """
-    filled, completed = rgb, []
+    filled, completed = background_fill(rgb, hole), []
+    faces_part = np.zeros(hole.shape, np.float64)
     for face in faces:
         done, paste = filled, PasteBack(rgb.shape, hole, face, model.config.image_size)
         crop = complete_face(face, model, options, progress,
@@ -156,7 +165,18 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
         if options.grain:
             filled = add_grain(rgb, filled, paste.alpha, paste.scale)
         completed.append(crop)
-    return filled, completed
+        faces_part = np.maximum(faces_part, paste.alpha[..., 0])
+    return filled, completed, float((faces_part[hole] < 0.5).mean())
+
+
+def background_fill(rgb, hole):
+    """The photo with its hole filled by Laplace's equation from the hole's edge (uint8)."""
+    rows, cols = np.nonzero(ndimage.binary_dilation(hole, iterations=2))
+    window = np.s_[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    out = rgb.copy()
+    part = PoissonSolver(~hole[window]).blend(rgb[window][None], None)[0]
+    out[window] = np.clip(np.round(part), 0, 255).astype(np.uint8)
+    return out
 
 
 def complete_photo(path, model, options, aligner, out_dir, log=print, progress=lambda steps: None,
@@ -183,16 +203,16 @@ def complete_photo(path, model, options, aligner, out_dir, log=print, progress=l
     faces = faces_in_hole(path, rgb, hole, aligner, model.config.image_size)
     expect_steps(options.search.steps * len(faces))
     name = os.path.splitext(os.path.basename(path))[0]
-    filled, completed = fill_photo(rgb, hole, faces, model, options, progress,
-                                   stop_requested=stop_requested)
+    filled, completed, background = fill_photo(rgb, hole, faces, model, options, progress,
+                                               stop_requested=stop_requested)
     for number, (face, crop) in enumerate(zip(faces, completed), 1):
         crops = os.path.join(out_dir, "aligned", f"{name}_face{number}")
         masked = np.where(face.known[..., None] > 0, face.image, 128).astype(np.uint8)
         image_io.save_image(masked, crops + "_masked.png")
         image_io.save_image(crop, crops + "_completed.png")
-    uncovered = hole & np.all(filled == rgb, axis=-1)
-    if uncovered.mean() > 0.5 * hole.mean():
-        log(f"warning: {path}: part of the hole lies outside every face and was left as it was")
+    if background > 0.01:
+        log(f"warning: {path}: {100 * background:.0f}% of the hole lies outside every face: "
+            "filled there by a smooth classical (harmonic) fill, not the model")
     gray = image_io.is_grayscale(original)
     out = os.path.join(out_dir, "completed", f"{name}.png")
     image_io.save_image(image_io.to_gray(filled) if gray else filled, out)

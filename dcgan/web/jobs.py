@@ -129,7 +129,7 @@ class JobRunner:
                 continue
             job.status = "running"
             try:
-                filled, _ = photo.fill_photo(
+                filled, _, _ = photo.fill_photo(
                     job.rgb, job.hole, job.faces, self.model, self.options,
                     progress=lambda steps: setattr(job, "iteration", job.iteration + steps),
                     preview=lambda so_far: setattr(job, "preview", png_bytes(so_far, job.gray)),
