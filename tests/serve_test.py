@@ -70,12 +70,12 @@ def _request(url, body=None):
         return e.code, e.read()
 
 
-def _wait(server, job_id, timeout=120):
+def _wait(server, job_id, timeout=120, statuses=("done", "error")):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         status, body = _request(f"{server}/api/jobs/{job_id}")
         job = json.loads(body)
-        if job["status"] in ("done", "error"):
+        if job["status"] in statuses:
             return job
         time.sleep(0.2)
     raise AssertionError("the job did not finish")
@@ -412,3 +412,58 @@ def test_a_client_that_leaves_mid_request_is_one_log_line(server, capfd):
     err = capfd.readouterr()
     assert "Traceback" not in err.err + err.out
     assert (err.err + err.out).count("a client left") == 1
+
+
+@needs_chromium
+def test_in_a_browser_the_empty_page_shows_where_to_drop_and_no_broken_picture(server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+    browser = _chromium()
+    try:
+        browser.get(server)
+        shown = lambda element_id: browser.find_element(By.ID, element_id).is_displayed()
+        assert shown("drop-hint") and "Drop a photo here" in browser.find_element(By.ID, "drop-hint").text
+        assert not shown("result-image") and not shown("compare-button") and not shown("photo-stack")
+        assert shown("result-hint")
+        WebDriverWait(browser, 30).until(
+            lambda b: len(b.find_elements(By.CSS_SELECTOR, "#example-select option")) > 1)
+        Select(browser.find_element(By.ID, "example-select")).select_by_index(1)
+        WebDriverWait(browser, 30).until(lambda b: shown("photo-stack"))
+        assert not shown("drop-hint")
+        assert browser.execute_script("return document.getElementById('photo-input').value") == ""
+    finally:
+        browser.quit()
+
+
+def test_a_running_job_can_be_cancelled_and_a_waiting_one_never_runs(tiny_model):
+    from align.aligner import AlignDlib
+    from dcgan.modeling.checkpoints import load_models
+    from dcgan.options import CompletionOptions, SearchOptions
+    from dcgan.web.jobs import JobRunner
+    from dcgan.web.server import make_server
+    options = CompletionOptions(out_interval=50, search=SearchOptions(n_iter=100000, starts=1))
+    runner = JobRunner(load_models(tiny_model), options, AlignDlib())
+    httpd = make_server("127.0.0.1", 0, runner, os.path.join(REPO, "data", "examples"))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    server = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        photo = Image.open(_photo_path())
+        body = {"photo": _data_url(photo), "mask": _data_url(_mask(photo.size, MOUTH))}
+        running, waiting = (json.loads(_request(f"{server}/api/complete", body)[1])["id"] for _ in "ab")
+        deadline = time.monotonic() + 60
+        while json.loads(_request(f"{server}/api/jobs/{running}")[1])["iteration"] == 0:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        job = json.loads(_request(f"{server}/api/jobs/{running}")[1])
+        assert job["status"] == "running" and job["seconds_left"] > 0
+        for job_id in (waiting, running):
+            request = urllib.request.Request(f"{server}/api/jobs/{job_id}", method="DELETE")
+            assert urllib.request.urlopen(request, timeout=30).status == 202
+        for job_id in (running, waiting):
+            assert _wait(server, job_id, statuses=("cancelled",))["status"] == "cancelled"
+        assert json.loads(_request(f"{server}/api/jobs/{waiting}")[1])["iteration"] == 0
+        assert _request(f"{server}/api/jobs/{running}/result.png")[0] == 409
+    finally:
+        httpd.shutdown()
+        runner.stop()
+        httpd.server_close()

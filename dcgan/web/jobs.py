@@ -7,6 +7,7 @@ import dataclasses
 import io
 import queue
 import threading
+import time
 import uuid
 
 import numpy as np
@@ -21,6 +22,7 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_SIDE = 4096
 MAX_WAITING = 8  # queued jobs; a submission beyond is refused (503) rather than held in memory
 KEEP_FINISHED = 32  # finished jobs whose pictures are kept; older ones are forgotten (404)
+FINISHED = ("done", "error", "cancelled")
 
 
 class BadRequest(Exception):
@@ -38,16 +40,27 @@ class Job:
     gray: bool
     hole: np.ndarray
     faces: list
-    status: str = "queued"  # queued, running, done, error
+    status: str = "queued"  # queued, running, done, error, cancelled
     iteration: int = 0
     total: int = 0
     error: str = None
     preview: bytes = None  # PNG of the photo completed so far
     result: bytes = None  # PNG of the finished photo, its size and mode
+    started: float = None  # time.monotonic() when it began to run
+    cancel_requested: bool = False
 
     def describe(self):
+        """The job as the API shows it; `seconds_left` is estimated from the steps so far."""
+        left = None
+        if self.status == "running" and self.iteration and self.started is not None:
+            elapsed = time.monotonic() - self.started
+            left = round(elapsed / self.iteration * max(self.total - self.iteration, 0), 1)
         return {"id": self.id, "status": self.status, "iteration": self.iteration,
-                "total": self.total, "error": self.error}
+                "total": self.total, "error": self.error, "seconds_left": left}
+
+    @property
+    def finished(self):
+        return self.status in FINISHED
 
 
 def decode_image(data_url, what):
@@ -115,7 +128,7 @@ class JobRunner:
                   total=self.options.search.steps * len(faces))
         with self.lock:
             self.jobs[job.id] = job
-            finished = [key for key, old in self.jobs.items() if old.status in ("done", "error")]
+            finished = [key for key, old in self.jobs.items() if old.finished]
             for key in finished[:max(len(finished) - KEEP_FINISHED, 0)]:
                 del self.jobs[key]
         self.queue.put(job)
@@ -127,19 +140,32 @@ class JobRunner:
                 job = self.queue.get(timeout=0.2)
             except queue.Empty:
                 continue
-            job.status = "running"
-            try:
-                filled, _, _ = photo.fill_photo(
-                    job.rgb, job.hole, job.faces, self.model, self.options,
-                    progress=lambda steps: setattr(job, "iteration", job.iteration + steps),
-                    preview=lambda so_far: setattr(job, "preview", png_bytes(so_far, job.gray)),
-                    stop_requested=self.stopping.is_set)
-                job.result = png_bytes(filled, job.gray)
-                job.preview = job.result
-                job.status = "done"
-            except Exception as e:  # a job that fails says why on the page; the server goes on
-                job.status, job.error = "error", f"completion failed: {e}"
+            if not job.cancel_requested:
+                self._run(job)
+            if job.cancel_requested:
+                job.status = "cancelled"
             job.rgb = job.hole = job.faces = None  # only its pictures are asked for from now on
+
+    def _run(self, job):
+        job.status, job.started = "running", time.monotonic()
+        try:
+            filled, _, _ = photo.fill_photo(
+                job.rgb, job.hole, job.faces, self.model, self.options,
+                progress=lambda steps: setattr(job, "iteration", job.iteration + steps),
+                preview=lambda so_far: setattr(job, "preview", png_bytes(so_far, job.gray)),
+                stop_requested=lambda: self.stopping.is_set() or job.cancel_requested)
+            if not job.cancel_requested:
+                job.result = job.preview = png_bytes(filled, job.gray)
+                job.status = "done"
+        except Exception as e:  # a job that fails says why on the page; the server goes on
+            job.status, job.error = "error", f"completion failed: {e}"
+
+    def cancel(self, job_id):
+        """Asks a queued or running job to stop (a running one within a few steps); returns it."""
+        job = self.jobs.get(job_id)
+        if job is not None and not job.finished:
+            job.cancel_requested = True
+        return job
 
     def stop(self):
         self.stopping.set()

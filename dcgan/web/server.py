@@ -6,7 +6,8 @@
     GET  /examples/NAME             one of them (only names from that list)
     POST /api/complete              {"photo": data URL, "mask": data URL, "gray": optional bool}
                                     -> 202 {"id": ...}; "gray": return a colour photo as grey
-    GET  /api/jobs/ID               {"status", "iteration", "total", "error"}
+    GET  /api/jobs/ID               {"status", "iteration", "total", "error", "seconds_left"}
+    DELETE /api/jobs/ID             cancels a queued or running job (its status becomes cancelled)
     GET  /api/jobs/ID/preview.png   the completion so far
     GET  /api/jobs/ID/result.png    the finished photo, its size and mode
 
@@ -103,6 +104,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         job = self.server.runner.submit(request.photo, request.mask, request.gray)
         return self._send(202, job.describe())
 
+    def cancel(self, job_id):
+        job = self.server.runner.cancel(job_id)
+        if job is None:
+            return self._send(404, {"error": "no such job (finished jobs are kept for a while)"})
+        return self._send(202, job.describe())
+
     def job(self, job_id, picture=None):
         job = self.server.runner.jobs.get(job_id)
         if job is None:
@@ -123,5 +130,6 @@ ROUTES = [(method, re.compile(pattern), name) for method, pattern, name in (
     ("GET", r"/api/limits", "limits"),
     ("POST", r"/api/complete", "complete"),
     ("GET", r"/api/jobs/([0-9a-f]{12})", "job"),
+    ("DELETE", r"/api/jobs/([0-9a-f]{12})", "cancel"),
     ("GET", r"/api/jobs/([0-9a-f]{12})/(preview|result)\.png", "job"),
 )]

@@ -70,13 +70,22 @@ function loadPhoto(url) {
     $("note").textContent = size.note;
     $("note").hidden = !size.note;
     undoStack.length = redoStack.length = 0;
+    $("drop-hint").hidden = true;
+    $("photo-stack").hidden = false;
     $("complete-button").disabled = false;
-    $("result-image").removeAttribute("src");
-    $("download-link").hidden = true;
+    showResult(null);
     showError("");
   };
   image.onerror = () => showError("That file is not an image the browser can open.");
   image.src = url;
+}
+
+// The result pane: the picture (or, before any, a line saying where it will appear).
+function showResult(src) {
+  $("result-image").hidden = !src;
+  $("result-hint").hidden = Boolean(src);
+  if (src) $("result-image").src = src; else $("result-image").removeAttribute("src");
+  $("compare-button").hidden = $("download-link").hidden = true;
 }
 
 function readFile(file, name = file && file.name) {
@@ -88,7 +97,10 @@ function readFile(file, name = file && file.name) {
   reader.readAsDataURL(file);
 }
 
-$("photo-input").addEventListener("change", (e) => readFile(e.target.files[0]));
+$("photo-input").addEventListener("change", (e) => {
+  $("example-select").value = "";  // the file named is the photo shown
+  readFile(e.target.files[0]);
+});
 const drop = $("drop-zone");
 drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("dragging"); });
 drop.addEventListener("dragleave", () => drop.classList.remove("dragging"));
@@ -107,6 +119,7 @@ fetch("/api/examples").then((r) => r.json()).then((names) => {
 });
 $("example-select").addEventListener("change", (e) => {
   if (!e.target.value) return;
+  $("photo-input").value = "";  // no longer names an earlier file
   fetch("/examples/" + encodeURIComponent(e.target.value)).then((r) => r.blob()).then((blob) => readFile(blob, e.target.value));
 });
 
@@ -199,8 +212,22 @@ $("complete-button").addEventListener("click", async () => {
   follow(job.id);
 });
 
+// "about 1 min 20 s left": the server's estimate, in words.
+function timeLeft(seconds) {
+  if (seconds === null || seconds === undefined) return "";
+  const s = Math.round(seconds), m = Math.floor(s / 60);
+  return `, about ${m ? `${m} min ${s % 60} s` : `${s} s`} left`;
+}
+
+$("cancel-button").addEventListener("click", () => {
+  if (current) fetch("/api/jobs/" + current, {method: "DELETE"}).catch(() => showError(NO_SERVER));
+});
+
+let current = null;  // the job being followed
 function follow(id) {
   clearInterval(poller);
+  current = id;
+  $("job").hidden = $("cancel-button").hidden = false;
   poller = setInterval(async () => {
     let job;
     try {
@@ -211,21 +238,23 @@ function follow(id) {
     if (!job.status) job = {status: "error", error: job.error};  // a job the server forgot
     $("progress").max = Math.max(job.total, 1);
     $("progress").value = job.iteration;
-    $("progress-text").textContent = `${job.status}: step ${job.iteration} of ${job.total}`;
-    if (job.status === "running" || job.status === "done") {
-      $("result-image").src = `/api/jobs/${id}/preview.png?i=${job.iteration}`;
+    $("progress-text").textContent =
+      `${job.status}: step ${job.iteration} of ${job.total}${timeLeft(job.seconds_left)}`;
+    if ((job.status === "running" && job.iteration) || job.status === "done") {
+      showResult(`/api/jobs/${id}/preview.png?i=${job.iteration}`);
+    }
+    if (["done", "error", "cancelled"].includes(job.status)) {
+      clearInterval(poller);
+      current = null;
+      $("cancel-button").hidden = true;
+      $("complete-button").disabled = false;
     }
     if (job.status === "done") {
-      clearInterval(poller);
-      $("result-image").src = `/api/jobs/${id}/result.png`;
+      showResult(`/api/jobs/${id}/result.png`);
       $("download-link").href = `/api/jobs/${id}/result.png`;
-      $("download-link").hidden = false;
-      $("compare-button").disabled = false;
-      $("complete-button").disabled = false;
+      $("download-link").hidden = $("compare-button").hidden = false;
     } else if (job.status === "error") {
-      clearInterval(poller);
       showError(job.error);
-      $("complete-button").disabled = false;
     }
   }, 500);
 }
