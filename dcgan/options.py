@@ -18,6 +18,7 @@ BLEND_MODES = ("poisson", "none")
 STARTS_FILLS = ("lowest", "mean")
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
 PRECISIONS = ("auto", "float32", "bfloat16")
+HOLE_FILLS = ("auto", "dcgan", "biharmonic")
 DATA, TRAINING, OUTPUTS = "data", "training", "outputs"
 PHOTO = "photos (any size: the faces are found, aligned, completed and put back)"
 DEVICES = "devices (see README: more GPUs and machines)"
@@ -86,6 +87,11 @@ class SearchOptions:
         "auto", "G and D's arithmetic in the search (losses and z stay float32): auto is "
         "bfloat16 on a CPU with native bfloat16 (AVX512_BF16 or AMX) and no GPU, float32 "
         "elsewhere", choices=PRECISIONS)
+    hole_fill: str = option(
+        "auto", "how G(z) fills the hole: auto: blended into its large parts, while small "
+        "scattered parts (a few pixels) get the biharmonic fill from their neighbours; dcgan: "
+        "blended into all of it; biharmonic: none of it (the classical fill alone)",
+        flag="--holeFill", choices=HOLE_FILLS)
     seed: int = option(0, "seed of the start z, random masks and HMC")
     tune_iter: int = option(0, "after the search, tune each image's own copy of G's last two "
                                "layers for N Adam steps on the known pixels, then fill the hole "

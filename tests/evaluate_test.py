@@ -25,7 +25,8 @@ def test_table_has_every_method_and_finite_cells(tiny_model, face_pngs, tmp_path
         assert np.isfinite(float(row["mean"])) and np.isfinite(float(row["ci95"])), row
         assert int(row["n"]) == len(face_pngs)
     assert {(r["metric"], r["region"]) for r in rows} == {
-        (m, r) for m in ("psnr", "ssim", "l1") for r in ("whole", "hole")} | {("seconds", "whole")}
+        (m, r) for m in ("psnr", "ssim", "l1") for r in ("whole", "hole")} | {
+        ("sharpness", "hole"), ("seconds", "whole")}
     seconds = {r["method"]: float(r["mean"]) for r in rows if r["metric"] == "seconds"}
     assert seconds["dcgan_poisson"] > seconds["mean"] > 0  # the search is in the DCGAN's time
     table = (out / "results.md").read_text()

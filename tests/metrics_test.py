@@ -9,7 +9,7 @@ from PIL import Image
 from align.aligner import AlignDlib
 from conftest import REPO
 from dcgan.evaluate import metrics
-from dcgan.evaluate.baselines import biharmonic_fill, harmonic_fill, mean_fill
+from dcgan.complete.classical import biharmonic_fill, harmonic_fill, mean_fill
 from dcgan.complete.masks import make_mask
 
 
@@ -113,3 +113,17 @@ def test_identity_distance_is_zero_for_a_face_and_large_between_two_people():
         descriptors.append(network.descriptor(aligned, metrics.face_box(aligner, aligned)))
     assert metrics.identity_distance(*descriptors) > metrics.SAME_PERSON_DISTANCE
     assert metrics.identity_distance(own, None) is None
+
+
+def test_sharpness_is_one_for_the_truth_falls_with_blur_and_rises_with_noise():
+    from scipy import ndimage
+    face = _face()[None].astype(np.float64)
+    hole = make_mask("center", 64) < 0.5
+    assert metrics.sharpness(face, face, hole)[0] == pytest.approx(1.0)
+    blurred = [metrics.sharpness(ndimage.gaussian_filter(face, (0, s, s, 0)), face, hole)[0]
+               for s in (0.5, 1.0, 2.0)]
+    assert 1.0 > blurred[0] > blurred[1] > blurred[2] > 0
+    flat = np.where(hole[None, :, :, None], face[:, hole].mean(axis=1)[:, None, None], face)
+    assert metrics.sharpness(flat, face, hole)[0] < 0.3  # only the step at its edge
+    noisy = face + np.random.default_rng(0).normal(0, 20, face.shape)
+    assert metrics.sharpness(noisy, face, hole)[0] > 1.5

@@ -16,7 +16,7 @@ import shutil
 import numpy as np
 from tqdm import tqdm
 
-from dcgan.complete.blending import PoissonSolver, blend
+from dcgan.complete.hole_fill import HoleFill
 from dcgan.complete.masks import lowres_known, make_mask
 from dcgan.complete.search import search_batches
 from dcgan.errors import name_some, unreadable
@@ -164,7 +164,7 @@ class _Outputs:
     def __init__(self, inputs, mask, paths, gray, options):
         self.inputs, self.paths, self.gray, self.options = inputs, paths, gray, options
         self.known = mask[None, :, :, None]
-        self.solver = PoissonSolver(mask) if options.blend == "poisson" else None
+        self.fill = HoleFill(mask, options.search.hole_fill, options.blend == "poisson")
         self.names = output_names(paths)
         self.result = CompletionResult({}, {}, {})
         self.batch_dir, self.frames, self.log_file = None, [], None
@@ -192,7 +192,7 @@ class _Outputs:
             self.csv.writerow([done, name, f"{total[i]:.6f}", f"{contextual[i]:.6f}", f"{perceptual[i]:.6f}"])
         self.log_file.flush()
         image_io.save_grid(generated, os.path.join(self.batch_dir, "hats_imgs", f"{done:04d}.png"))
-        self.completed = blend(self.solver, self.real, generated, self.known)
+        self.completed = self.fill(self.real, generated)
         frame = image_io.make_grid(image_io.to_uint8(self.completed))
         image_io.save_image(frame, os.path.join(self.batch_dir, "completed", f"{done:04d}.png"))
         self.frames.append(frame)
@@ -200,7 +200,7 @@ class _Outputs:
     def finish(self, batch):
         """The batch's per-image outputs, its animation and its comparison grid."""
         self.log_file.close()
-        self.completed = blend(self.solver, self.real, batch.generated, self.known)  # tuned, if so
+        self.completed = self.fill(self.real, batch.generated)  # tuned, if so
         for i, path in enumerate(self.paths[batch.start:batch.start + len(self.real)]):
             out = os.path.join(self.options.out_dir, "completed", f"{self.names[batch.start + i]}.png")
             image = image_io.to_uint8(self.completed[i])

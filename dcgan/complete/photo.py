@@ -20,7 +20,7 @@ from scipy import ndimage
 from align.aligner import alignment_matrix, warp_affine
 from dcgan.utils import images as image_io
 from dcgan.complete.blending import PoissonSolver
-from dcgan.complete.blending import blend as blend_into
+from dcgan.complete.hole_fill import HoleFill
 from dcgan.complete.search import search_batches
 from dcgan.errors import UserError, unreadable
 from dcgan.complete.grain import add_grain
@@ -100,9 +100,8 @@ def complete_face(face, model, options, progress=lambda steps: None,
       stop_requested: polled every few gradient evaluations; True ends the search there.
     """
     real = face.image[None].astype(np.float32) / 127.5 - 1.0
-    solver = PoissonSolver(face.known) if options.blend == "poisson" else None
-    blend = lambda generated: image_io.to_uint8(
-        blend_into(solver, real, generated, face.known[None, :, :, None]))[0]
+    fill = HoleFill(face.known, options.search.hole_fill, options.blend == "poisson")
+    blend = lambda generated: image_io.to_uint8(fill(real, generated))[0]
     batch = next(search_batches(
         model, real, face.known, options.search, interval=options.out_interval,
         snapshot=lambda number, done, losses: snapshot(done, blend(losses[3])),

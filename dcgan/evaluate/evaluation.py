@@ -10,7 +10,8 @@ import numpy as np
 from dcgan.utils import images as image_io
 from dcgan.evaluate import metrics
 from dcgan.evaluate.baselines import BASELINES
-from dcgan.complete.blending import PoissonSolver, blend
+from dcgan.complete.blending import blend
+from dcgan.complete.hole_fill import HoleFill
 from dcgan.complete.search import search_batches
 from dcgan.modeling.checkpoints import provenance
 from dcgan.complete.completion import read_inputs
@@ -20,7 +21,7 @@ from dcgan.evaluate import paired
 
 METHODS = ("dcgan_poisson", "dcgan_paste") + tuple(BASELINES)
 ALL_MASKS = ("center", "random", "left", "half", "pattern")
-METRICS = ("psnr", "ssim", "l1", "landmark", "identity", "same_person", "seconds")
+METRICS = ("psnr", "ssim", "l1", "sharpness", "landmark", "identity", "same_person", "seconds")
 FACE_METRICS = ("landmark", "identity", "same_person")  # on the faces dlib finds in the originals
 FIGURE_FACES = 4
 MODEL_FILE = "model.json"
@@ -55,7 +56,7 @@ def fill_all(model, real, mask, options, lowres=False, progress=lambda n: None,
         fills[name] = fill()
         seconds[name] = (time.perf_counter() - start + spent) / len(real)
 
-    timed("dcgan_poisson", lambda: blend(PoissonSolver(mask), real, generated, known), search)
+    timed("dcgan_poisson", lambda: HoleFill(mask, options.hole_fill)(real, generated), search)
     timed("dcgan_paste", lambda: blend(None, real, generated, known), search)
     for name, fill in BASELINES.items():
         timed(name, lambda: fill(masked, mask))
@@ -76,6 +77,8 @@ def score(originals, filled, hole, faces, original_faces):
         values[("psnr", region_name)] = metrics.psnr(filled, originals, region)
         values[("ssim", region_name)] = metrics.ssim(filled, originals, region)
         values[("l1", region_name)] = metrics.l1(filled, originals, region)
+    if hole.any():
+        values[("sharpness", "hole")] = metrics.sharpness(filled, originals, hole)
     if faces is not None:
         found = list(zip(original_faces, filled))
         values[("landmark", "whole")] = [None if face is None else metrics.landmark_error(

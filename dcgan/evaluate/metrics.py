@@ -1,5 +1,6 @@
 """Completion quality on [0, 255] images: PSNR, SSIM, L1 over the whole image or the hole,
-and the landmark error of dlib's 68 points. Mean and 95% confidence interval per cell."""
+the hole's sharpness against the original's, and the landmark error of dlib's 68 points.
+Mean and 95% confidence interval per cell."""
 
 import numpy as np
 from scipy import ndimage, stats
@@ -34,6 +35,21 @@ def l1(a, b, region=None):
     """Mean absolute difference per image, on [0, 255]; over `region` when given."""
     diff = np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))
     return diff[:, region, :].mean(axis=(1, 2)) if region is not None else diff.mean(axis=(1, 2, 3))
+
+
+def sharpness(filled, original, region):
+    """Fine detail of each fill in `region` against the original's there: 1.0 is as sharp.
+
+    The detail is the RMS of the high-pass (the image minus its Gaussian blur of
+    one pixel) over the region's pixels and channels; PSNR rewards blur, this
+    does not. Above 1: more fine detail (or noise) than the truth.
+    """
+    def detail(images):
+        images = np.asarray(images, np.float64)
+        high = images - ndimage.gaussian_filter(images, sigma=(0, 1, 1, 0))
+        return np.sqrt((high[:, region, :] ** 2).mean(axis=(1, 2)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return detail(filled) / detail(original)
 
 
 def face_box(aligner, image, upscale=4):

@@ -1,0 +1,54 @@
+"""How G(z)'s fill goes into the hole: Poisson-blended where the hole is large, the biharmonic
+fill where it is a few scattered pixels.
+
+One missing pixel among known neighbours is texture, and a smooth fill from
+them is nearly exact; a large part of the hole is structure, which only the
+generator can supply. `--holeFill auto` decides per connected part of the hole
+by its area; `dcgan` blends G(z) into all of it, `biharmonic` into none.
+"""
+
+import numpy as np
+from scipy import ndimage
+
+from dcgan.complete.blending import PoissonSolver, blend
+from dcgan.complete.classical import biharmonic_fill
+
+SMALL_PART = 16  # pixels of a 64x64 face (scaled with its area): a part this small is texture
+
+
+def small_parts(hole):
+    """The pixels of `hole` ([H, W] bool) in connected parts (4-neighbours) of SMALL_PART or fewer."""
+    labels, count = ndimage.label(hole)
+    if not count:
+        return np.zeros_like(hole)
+    areas = np.bincount(labels.ravel())
+    limit = SMALL_PART * hole.size / 64 ** 2
+    small = areas <= limit
+    small[0] = False  # the known pixels
+    return small[labels]
+
+
+class HoleFill:
+    """Fills one mask's hole from G(z), for any number of images.
+
+    Args:
+      mask: [H, W], 1 = known.
+      how: auto, dcgan or biharmonic (see the module).
+      poisson: blend G(z) by its gradients (False pastes it, --blend none).
+    """
+
+    def __init__(self, mask, how="auto", poisson=True):
+        self.known = np.asarray(mask) > 0.5
+        hole = ~self.known
+        self.classical = {"auto": small_parts(hole), "dcgan": np.zeros_like(hole),
+                          "biharmonic": hole}[how]
+        self.from_g = (self.known | self.classical)[None, :, :, None].astype(np.float64)
+        self.solver = PoissonSolver(self.from_g[0, :, :, 0]) if poisson else None
+
+    def __call__(self, real, generated):
+        """The completions ([N, H, W, C] in [-1, 1]); known pixels are the input's."""
+        base = real
+        if self.classical.any():
+            base = np.where(self.classical[None, :, :, None],
+                            biharmonic_fill(real, self.known.astype(np.float64)), real)
+        return blend(self.solver, base, generated, self.from_g)
