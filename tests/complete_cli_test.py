@@ -20,8 +20,8 @@ def test_every_output_exists_and_known_pixels_are_the_inputs(tiny_model, face_pn
     result = _complete(tiny_model, face_pngs, out, "--nIter", "20", "--outInterval", "10")
     assert result.returncode == 0, result.stderr
     for name in ("before.png", "masked.png", "comparison.png", "hats_imgs/0000.png",
-                 "hats_imgs/0010.png", "hats_imgs/0020.png", "completed/0000.png",
-                 "completed/0020.png"):
+                 "hats_imgs/0010.png", "hats_imgs/0020.png", "snapshots/0000.png",
+                 "snapshots/0020.png"):
         assert iio.imread(out / name).ndim == 3, name
     assert len(iio.imread(out / "completion.gif", index=None)) == 3
     rows = (out / "logs" / "loss.csv").read_text().strip().splitlines()
@@ -84,7 +84,7 @@ def test_ctrl_c_stops_the_search_and_writes_every_output(tiny_model, face_pngs, 
     out = tmp_path / "out"
     command = ["complete.py", *face_pngs, "--checkpointDir", tiny_model, "--outDir", str(out),
                "--nIter", "1000000", "--outInterval", "5", "--no_progress"]
-    status, _, err = interrupt_when(command, (out / "completed" / "0005.png").exists)
+    status, _, err = interrupt_when(command, (out / "snapshots" / "0005.png").exists)
     assert status == 128 + signal.SIGINT, err
     assert "Traceback" not in err
     for path in face_pngs:
@@ -170,9 +170,10 @@ def test_a_reused_out_dir_holds_only_this_runs_outputs(tiny_model, face_pngs, tm
     second = _complete(tiny_model, face_pngs[:2], out, "--nIter", "2")
     assert second.returncode == 0, second.stderr
     assert sorted(os.listdir(out)) == sorted(["before.png", "masked.png", "comparison.png", "completion.gif",
-                                              "hats_imgs", "completed", "logs", "mine.txt"])
-    assert sorted(os.listdir(out / "completed")) == sorted(
-        ["0000.png", "0002.png"] + [os.path.basename(p) for p in face_pngs[:2]])
+                                              "hats_imgs", "snapshots", "completed", "logs",
+                                              "mine.txt"])
+    assert sorted(os.listdir(out / "snapshots")) == ["0000.png", "0002.png"]
+    assert sorted(os.listdir(out / "completed")) == sorted(os.path.basename(p) for p in face_pngs[:2])
     photo_only = _complete(tiny_model, face_pngs[:1], out, "--nIter", "2", "--photo", "--box", "4,4,8,8")
     assert photo_only.returncode == 0, photo_only.stderr
     assert sorted(os.listdir(out)) == ["aligned", "comparison", "completed", "mine.txt"]

@@ -14,8 +14,8 @@ def test_stop_request_writes_outputs_for_the_z_found_so_far(tiny_model, face_png
     result = complete(face_pngs, load_models(tiny_model), options,
                       stop_requested=lambda: next(answers, True), log=lambda message: None)
     assert result.interrupted
-    assert sorted(os.listdir(tmp_path / "completed")) == ["0000.png", "0005.png", "0010.png"] + sorted(
-        os.path.basename(p) for p in face_pngs)
+    assert sorted(os.listdir(tmp_path / "snapshots")) == ["0000.png", "0005.png", "0010.png"]
+    assert sorted(os.listdir(tmp_path / "completed")) == sorted(os.path.basename(p) for p in face_pngs)
     assert (tmp_path / "completion.gif").exists()
     assert sum(result.final_loss.values()) < sum(result.initial_loss.values())
 

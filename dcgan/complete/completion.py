@@ -1,7 +1,7 @@
 """Completing a set of images: mask, search z batch by batch, blend, write what the original wrote.
 
 Outputs in --outDir: before.png and masked.png (grids), hats_imgs/NNNN.png and
-completed/NNNN.png every --outInterval iterations, completion.gif,
+snapshots/NNNN.png every --outInterval iterations, completion.gif,
 logs/loss.csv, comparison.png (masked | completed | original per image) and
 completed/<input name>.png per image. With more than one batch, each batch's
 grids, logs and animation go to batch_KK/ so no batch overwrites another's.
@@ -141,7 +141,7 @@ def complete(paths, model, options, stop_requested=lambda: False, log=print):
 
 
 FACE_OUTPUTS = ("before.png", "masked.png", "comparison.png", "completion.gif", "hats_imgs",
-                "completed", "logs", "batch_[0-9]*")
+                "snapshots", "completed", "logs", "batch_[0-9]*")
 
 
 def clear_previous_outputs(out_dir, outputs=FACE_OUTPUTS):
@@ -194,7 +194,7 @@ class _Outputs:
         image_io.save_grid(generated, os.path.join(self.batch_dir, "hats_imgs", f"{done:04d}.png"))
         self.completed = self.fill(self.real, generated)
         frame = image_io.make_grid(image_io.to_uint8(self.completed))
-        image_io.save_image(frame, os.path.join(self.batch_dir, "completed", f"{done:04d}.png"))
+        image_io.save_image(frame, os.path.join(self.batch_dir, "snapshots", f"{done:04d}.png"))
         self.frames.append(frame)
 
     def finish(self, batch):

@@ -23,6 +23,7 @@ METHODS = ("dcgan_poisson", "dcgan_paste") + tuple(BASELINES)
 ALL_MASKS = ("center", "random", "left", "half", "pattern")
 METRICS = ("psnr", "ssim", "l1", "sharpness", "landmark", "identity", "same_person", "seconds")
 FACE_METRICS = ("landmark", "identity", "same_person")  # on the faces dlib finds in the originals
+COLUMN_NAMES = {"seconds": "s/face", "sharpness": "sharpness (hole, 1 = the original's)"}
 FIGURE_FACES = 4
 MODEL_FILE = "model.json"
 
@@ -181,7 +182,9 @@ def _write_figure(real, mask, fills, path):
     count = min(FIGURE_FACES, len(real))
     columns = [real[:count] * mask[None, :, :, None]] + [fills[m][:count] for m in METHODS] + [real[:count]]
     grid = np.stack(columns, axis=1).reshape(-1, *real.shape[1:])
-    image_io.save_grid(grid, path, columns=len(columns))
+    grid = image_io.make_grid(image_io.to_uint8(grid), columns=len(columns))
+    labels = ["masked", *(m.replace("dcgan_", "dcgan ") for m in METHODS), "original"]
+    image_io.save_image(image_io.with_column_labels(grid, labels), path)
 
 
 def write_results(rows, out_dir, model=None, faces=None):
@@ -225,7 +228,8 @@ def to_markdown(rows):
         cells = {(row["method"], row["metric"], row["region"]): row for row in rows if row["mask"] == mask}
         faces = next((row["n"] for row in rows if row["mask"] == mask and row["metric"] == "seconds"), None)
         lines += [f"### mask: {mask}" + (f" ({faces} faces)" if faces else ""), "",
-                  "| method | " + " | ".join(f"{m} ({r})" for m, r in columns) + " |",
+                  "| method | " + " | ".join(COLUMN_NAMES.get(m, f"{m} ({r})") for m, r in columns)
+                  + " |",
                   "|---|" + "---|" * len(columns)]
         for method in METHODS:
             values = []

@@ -41,6 +41,21 @@ def save_grid(images, path, columns=8):
     save_image(make_grid(to_uint8(images), columns), path)
 
 
+def with_column_labels(grid, labels, scale=2):
+    """A uint8 grid [H, W, C] enlarged `scale` times, with a white strip on top naming each column."""
+    from PIL import ImageDraw
+    picture = Image.fromarray(grid.squeeze(-1) if grid.shape[-1] == 1 else grid).convert("RGB")
+    picture = picture.resize((picture.width * scale, picture.height * scale), Image.Resampling.NEAREST)
+    width = picture.width / len(labels)
+    labelled = Image.new("RGB", (picture.width, picture.height + 18), "white")
+    labelled.paste(picture, (0, 18))
+    draw = ImageDraw.Draw(labelled)
+    for i, label in enumerate(labels):
+        left, _, right, _ = draw.textbbox((0, 0), label)
+        draw.text((i * width + (width - (right - left)) / 2, 3), label, fill=(30, 30, 30))
+    return np.asarray(labelled)
+
+
 def open_8bit(path):
     """A PIL image of 8 bits per channel, upright; 16-bit PNGs are scaled down, not clipped to white.
 
