@@ -59,24 +59,19 @@ def _box_value_joined(argv):
 def main(argv=None):
     args = parse_args(argv)
     from dcgan.cli import StopFlag, default_checkpoint_dir, fail, import_tensorflow_quietly
-    from dcgan.errors import UserError, name_some
-    from dcgan.utils.files import check_output_dir, expand_inputs
+    from dcgan.errors import UserError
     stop = StopFlag("stopping within a few iterations and writing the outputs")
-    paths = expand_inputs(args.imgs)
-    if not paths:
-        return fail(PROGRAM, f"no images matched: {' '.join(args.imgs)}")
-    missing = [path for path in paths if not os.path.isfile(path)]
-    if missing:  # before TensorFlow loads: told at once
-        return fail(PROGRAM, f"no such file: {name_some(missing)}")
-    import_tensorflow_quietly()
-    from dcgan.modeling.checkpoints import load_models
-    from dcgan.complete.completion import (FACE_OUTPUTS, clear_previous_outputs, complete,
-                                           input_sizes, split_photos)
-    from dcgan.complete.photo import PHOTO_OUTPUTS
     options = flags.from_args(CompletionOptions, args)
     try:
-        check_output_dir(options.out_dir, "--outDir")
-        sizes = input_sizes(paths, options)
+        sizes = _checked_inputs(args.imgs, options)
+    except UserError as e:
+        return fail(PROGRAM, e, CompletionOptions)
+    import_tensorflow_quietly()
+    from dcgan.modeling.checkpoints import load_models
+    from dcgan.complete.completion import FACE_OUTPUTS, clear_previous_outputs, complete
+    from dcgan.complete.inputs import split_photos
+    from dcgan.complete.photo import PHOTO_OUTPUTS
+    try:
         model = load_models(args.checkpoint_dir or default_checkpoint_dir())
         if options.img_size and options.img_size != model.config.image_size:
             raise UserError(f"--imgSize {options.img_size}, but the model in {model.path} makes "
@@ -96,6 +91,22 @@ def main(argv=None):
         print(f"{PROGRAM}: stopped at once; outputs already written are kept", file=sys.stderr)
         return 130
     return stop.exit_status(_complete_photos(photos, model, options, stop) if photos else 0)
+
+
+def _checked_inputs(arguments, options):
+    """The inputs' sizes, once every file exists and decodes and --outDir can be written:
+    told in a moment, before TensorFlow and the model load."""
+    from dcgan.complete.inputs import input_sizes
+    from dcgan.errors import UserError, name_some
+    from dcgan.utils.files import check_output_dir, expand_inputs
+    paths = expand_inputs(arguments)
+    if not paths:
+        raise UserError(f"no images matched: {' '.join(arguments)}")
+    missing = [path for path in paths if not os.path.isfile(path)]
+    if len(missing) == len(paths):  # photos fail one by one, but with none there is nothing to do
+        raise UserError(f"no such file: {name_some(missing)}")
+    check_output_dir(options.out_dir, "--outDir")
+    return input_sizes(paths, options)
 
 
 def _check_photo_holes(photos, options):

@@ -217,3 +217,6 @@ def test_a_bad_box_or_a_missing_file_is_told_before_tensorflow_loads(tmp_path):
         assert "--box" in line
     negative = run_cli("complete.py", "nowhere.jpg", "--box", "-10,300,250,120", env=env)
     assert "no such file: nowhere.jpg" in assert_one_line_error(negative)
+    (tmp_path / "text.png").write_text("not a picture")
+    not_image = run_cli("complete.py", str(tmp_path / "text.png"), env=env)
+    assert "not an image" in assert_one_line_error(not_image)

@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from dcgan.modeling import precision
 from dcgan.modeling.checkpoints import load_models
-from dcgan.complete.completion import read_inputs
+from dcgan.complete.inputs import read_inputs
 from dcgan.complete.masks import make_mask
 from dcgan.options import SearchOptions
 from dcgan.complete.z_search import ZSearch

@@ -14,7 +14,7 @@ from dcgan.complete.blending import blend
 from dcgan.complete.hole_fill import HoleFill
 from dcgan.complete.search import search_batches
 from dcgan.modeling.checkpoints import provenance
-from dcgan.complete.completion import read_inputs
+from dcgan.complete.inputs import read_inputs
 from dcgan.utils.files import write_json
 from dcgan.complete.masks import lowres_known, make_mask
 from dcgan.evaluate import paired
