@@ -21,7 +21,7 @@ PRECISIONS = ("auto", "float32", "bfloat16")
 HOLE_FILLS = ("auto", "dcgan", "biharmonic")
 DATA, TRAINING, OUTPUTS = "data", "training", "outputs"
 PHOTO = "photos (any size: the faces are found, aligned, completed and put back)"
-DEVICES = "devices (see README: more GPUs and machines)"
+DEVICES = "devices (docs/training.md: more GPUs and machines)"
 
 
 def progress_option(group=None):
@@ -49,27 +49,23 @@ class MaskOptions:
 
 @dataclasses.dataclass
 class SearchOptions:
-    """The search over z, with the original's defaults but for --nIter, --lam, --starts and
-    --startsFill (README: "Differences from the original")."""
+    """The search over z, with the original's defaults but for --nIter, --lam, --starts,
+    --startsFill, --holeFill and --precision (docs/original.md says why)."""
 
-    n_iter: int = option(300, "iterations (the original: 1000, which on the bundled model gives the "
-                              "same hole PSNR and SSIM as 300: see README)", flag="--nIter", minimum=1)
+    n_iter: int = option(300, "iterations of the search (the original: 1000; docs/results.md "
+                              "compares them)", flag="--nIter", minimum=1)
     batch_size: int = option(64, "images searched together", flag="--batchSize", minimum=1)
     starts: int = option(3, "searches per image from different start z, run in the same batch "
                             "(the original: 1); see --startsFill", minimum=1)
     starts_fill: str = option("mean", "with --starts K, what fills the hole: mean: the mean of the K "
-                                      "starts' G(z) (softer where they disagree, and closer to the "
-                                      "truth on average: see README); lowest: G(z) of the start with "
-                                      "the lowest final loss",
+                                      "starts' G(z), softer where they disagree; lowest: G(z) of the "
+                                      "start with the lowest final loss",
                               flag="--startsFill", choices=STARTS_FILLS)
-    lam: float = option(0.0, "weight of the perceptual loss (the original: 0.1, the paper: 0.003, "
-                             "which give the same fills as 0 on the bundled model: see README); 0 "
-                             "leaves D out of the search, which then runs about twice as fast",
-                        minimum=0)
+    lam: float = option(0.0, "weight of the perceptual loss (the original: 0.1, the paper: "
+                             "0.003); 0 leaves D out of the search", minimum=0)
     weighted: bool = option(False, "the paper's weighted contextual loss: known pixels near the "
                                    "hole count more, those far from it not at all (off: every known "
-                                   "pixel alike, the original's; it loses on holes that take a whole "
-                                   "side: see README)")
+                                   "pixel alike, the original's)")
     perceptual: str = option("original", "original: -log D(G(z)); paper: log(1 - D(G(z)))",
                              choices=PERCEPTUAL_LOSSES)
     approach: str = option("adam", "how z moves", choices=APPROACHES)
@@ -208,8 +204,7 @@ class TrainOptions:
                        group=DEVICES)
     precision: str = option(
         "float32", "the train step's arithmetic: bfloat16 is mixed precision with float32 weights; "
-        "auto picks it on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere "
-        "(float32 by default until a comparison on such a CPU shows it safe: see README)",
+        "auto picks it on CPUs with native bfloat16 (AVX512_BF16 or AMX), float32 elsewhere",
         choices=PRECISIONS,
         group=DEVICES)
     mixed_precision: bool = option(False, "GPU only: mixed_float16 compute with loss scaling; "

@@ -38,7 +38,7 @@ def make_strategy(kind="auto", devices=None):
         return tf.distribute.MirroredStrategy(devices or None)
     if kind == "multiworker":
         if not os.environ.get("TF_CONFIG"):
-            raise OptionError("strategy", "multiworker needs TF_CONFIG (see README: several machines)")
+            raise OptionError("strategy", "multiworker needs TF_CONFIG (docs/training.md: more GPUs and machines)")
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise OptionError("strategy", f"must be one of {', '.join(STRATEGIES)}, not {kind}")
 
