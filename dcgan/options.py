@@ -15,7 +15,7 @@ SIDES = ("left", "right", "top", "bottom")
 APPROACHES = ("adam", "momentum", "hmc")
 PERCEPTUAL_LOSSES = ("original", "paper")
 BLEND_MODES = ("poisson", "none")
-STARTS_FILLS = ("lowest", "mean")
+STARTS_FILLS = ("lowest", "mean", "detail")
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
 PRECISIONS = ("auto", "float32", "bfloat16")
 HOLE_FILLS = ("auto", "dcgan", "biharmonic")
@@ -59,7 +59,8 @@ class SearchOptions:
                             "(the original: 1); see --startsFill", minimum=1)
     starts_fill: str = option("mean", "with --starts K, what fills the hole: mean: the mean of the K "
                                       "starts' G(z), softer where they disagree; lowest: G(z) of the "
-                                      "start with the lowest final loss",
+                                      "start with the lowest final loss; detail: the mean's coarse "
+                                      "part with the lowest-loss start's fine detail",
                               flag="--startsFill", choices=STARTS_FILLS)
     lam: float = option(0.0, "weight of the perceptual loss (the original: 0.1, the paper: "
                              "0.003); 0 leaves D out of the search", minimum=0)

@@ -259,3 +259,18 @@ def test_tuning_steps_count_in_the_progress_and_a_stop_ends_the_tuning(model, fa
                                 stop_requested=stop_in_tuning))
     assert batch.stopped and options.n_iter <= sum(steps) < options.steps
     assert batch.generated.shape == images.shape and np.isfinite(batch.generated).all()
+
+
+def test_detail_fill_takes_the_means_coarse_part_and_the_best_starts_fine_part():
+    from scipy import ndimage
+    from dcgan.complete.search import Starts
+    generated = np.random.default_rng(0).normal(size=(6, 8, 8, 3))  # 2 images x 3 starts
+    starts = Starts(SearchOptions(starts=3, starts_fill="detail"))
+    best = starts.best_rows(np.array([3.0, 1.0, 2.0, 5.0, 6.0, 4.0]), 2)
+    assert list(best) == [1, 5]
+    blur = lambda x: ndimage.gaussian_filter(x, (0, 1, 1, 0))
+    mean = generated.reshape(2, 3, 8, 8, 3).mean(axis=1)
+    expected = blur(mean) + generated[[1, 5]] - blur(generated[[1, 5]])
+    np.testing.assert_allclose(starts.fills(generated, best), expected)
+    same = np.repeat(generated[:2], 3, axis=0)  # starts that agree: the fill is each of them
+    np.testing.assert_allclose(starts.fills(same, best), generated[:2], atol=1e-12)

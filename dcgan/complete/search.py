@@ -10,6 +10,7 @@ import functools
 
 import numpy as np
 import tensorflow as tf
+from scipy import ndimage
 
 from dcgan.complete.masks import weighted_mask
 from dcgan.complete.tuning import GeneratorTuning
@@ -30,11 +31,17 @@ class SearchedBatch:
     stopped: bool  # the search was stopped before --nIter
 
 
+DETAIL_SIGMA = 1.0  # pixels: under --startsFill detail, finer than this comes from the best start
+
+
 class Starts:
-    """The K starts of each image (`--starts`) and how they become its fill (`--startsFill`)."""
+    """The K starts of each image (`--starts`) and how they become its fill (`--startsFill`):
+    the best start's G(z) (lowest), the mean of all (mean), or the mean's coarse part with the
+    best start's fine detail (detail)."""
 
     def __init__(self, options):
-        self.count, self.mean = options.starts, options.starts_fill == "mean"
+        self.count, self.how = options.starts, options.starts_fill
+        self.mean = self.how != "lowest"  # every start's G(z) goes into the fill
 
     def repeat(self, images):
         """Each image K times in a row: the batch the search runs."""
@@ -49,11 +56,17 @@ class Starts:
         """The rows whose G(z) make the fills: every start's under mean, else the best."""
         return np.arange(len(best_rows) * self.count) if self.mean else best_rows
 
-    def fills(self, generated):
-        """One fill per image from its filling rows' G(z): their mean under --startsFill mean."""
+    def fills(self, generated, best_rows):
+        """One fill per image from its filling rows' G(z) (see the class)."""
         if not self.mean:
             return generated
-        return generated.reshape((-1, self.count) + generated.shape[1:]).mean(axis=1)
+        starts = generated.reshape((-1, self.count) + generated.shape[1:])
+        mean = starts.mean(axis=1)
+        if self.how == "mean":
+            return mean
+        best = starts[np.arange(len(starts)), best_rows % self.count]
+        blur = lambda x: ndimage.gaussian_filter(x, (0, DETAIL_SIGMA, DETAIL_SIGMA, 0))
+        return blur(mean) + best - blur(best)
 
 
 def pad_batch(real, batch_size):
@@ -101,7 +114,7 @@ def search_batches(model, images, mask, options, lowres=False, interval=None,
             tuning = GeneratorTuning(search.generator, images[start + filling // starts.count],
                                      weights, options)
             generated, stopped = tuning.run(search.z.numpy()[filling], progress, stop_requested)
-            generated = starts.fills(generated.numpy())
+            generated = starts.fills(generated.numpy(), rows)
         yield SearchedBatch(number, start, generated, losses[0], initial, stopped)
         if stopped:
             return
@@ -118,7 +131,7 @@ def _run_search(search, starts, options, count, interval, snapshot, stop_request
     def best(outputs):
         rows = starts.best_rows(outputs[0].numpy(), count)
         chosen = [x.numpy()[rows] for x in outputs[:3]]
-        return rows, chosen + [starts.fills(outputs[3].numpy()[starts.filling_rows(rows)])]
+        return rows, chosen + [starts.fills(outputs[3].numpy()[starts.filling_rows(rows)], rows)]
 
     rows, losses = best(search.run(0))
     initial, done, stopped = losses[0], 0, False
