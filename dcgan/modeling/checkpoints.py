@@ -7,6 +7,7 @@ import typing
 import tensorflow as tf
 
 from dcgan.modeling.config import CONFIG_FILE, ModelConfig
+from dcgan.modeling.model import build_models
 from dcgan.errors import OptionError, UserError
 from dcgan.utils.files import read_json, write_json
 
@@ -222,7 +223,6 @@ def load_models(directory, raw=False):
     Raises:
       UserError: no checkpoint there, or one whose variables do not fit.
     """
-    from dcgan.modeling.model import build_models
     path = find_checkpoint(directory)
     if path is None:
         raise OptionError("checkpoint_dir", f"{directory} holds no checkpoint: train one with "
