@@ -1,7 +1,7 @@
 """Classical hole fills: harmonic, biharmonic and mean colour.
 
 The baselines of the evaluation, and the biharmonic one fills the small
-scattered parts of a hole in completions too (`blending.HoleFill`). Each takes
+scattered parts of a hole in completions too (`hole_fill.HoleFill`). Each takes
 images [B, H, W, C] (any range) and a mask [H, W] (1 = known) and returns
 filled images whose known pixels are the input's.
 """
@@ -27,23 +27,41 @@ def _laplacian(h, w):
     return sparse.kron(sparse.identity(h), second_difference(w)) + sparse.kron(second_difference(h), sparse.identity(w))
 
 
+class BiharmonicSolver:
+    """The factorised biharmonic system of one mask: minimise ||Laplacian(x)||^2 with x = y on
+    the known pixels. Built once per mask, like `PoissonSolver`, and reused for every image.
+
+    Args:
+      mask: [H, W], 1 = known.
+    """
+
+    def __init__(self, mask):
+        h, w = np.asarray(mask).shape
+        self.known = np.asarray(mask).reshape(-1) > 0.5
+        self.solver = None
+        if self.known.all() or not self.known.any():
+            return  # nothing to fill, or nothing to fill from
+        lap = _laplacian(h, w)
+        energy = (lap.T @ lap).tocsc()
+        hole = ~self.known
+        self.coupling = energy[hole][:, self.known]
+        self.solver = linalg.splu(energy[hole][:, hole])
+
+    def fill(self, images):
+        """Images [B, H, W, C] (any range) with the hole filled; known pixels are the input's."""
+        images = np.asarray(images, np.float64)
+        if self.solver is None:
+            return images.copy()
+        b, h, w, c = images.shape
+        flat = images.transpose(1, 2, 0, 3).reshape(h * w, b * c)
+        out = flat.copy()
+        out[~self.known] = self.solver.solve(-(self.coupling @ flat[self.known]))
+        return out.reshape(h, w, b, c).transpose(2, 0, 1, 3)
+
+
 def biharmonic_fill(images, mask):
     """The smoothest fill in the biharmonic sense: minimises ||Laplacian(x)||^2 with x = y on known pixels."""
-    images = np.asarray(images, np.float64)
-    b, h, w, c = images.shape
-    known = np.asarray(mask).reshape(-1) > 0.5
-    if known.all() or not known.any():
-        return images.copy()
-    lap = _laplacian(h, w)
-    energy = (lap.T @ lap).tocsc()
-    hole = ~known
-    system = energy[hole][:, hole]
-    coupling = energy[hole][:, known]
-    flat = images.transpose(1, 2, 0, 3).reshape(h * w, b * c)
-    solution = linalg.splu(system).solve(-(coupling @ flat[known]))
-    out = flat.copy()
-    out[hole] = solution
-    return out.reshape(h, w, b, c).transpose(2, 0, 1, 3)
+    return BiharmonicSolver(mask).fill(images)
 
 
 def mean_fill(images, mask):

@@ -11,7 +11,7 @@ import numpy as np
 from scipy import ndimage
 
 from dcgan.complete.blending import PoissonSolver, blend
-from dcgan.complete.classical import biharmonic_fill
+from dcgan.complete.classical import BiharmonicSolver
 
 SMALL_PART = 16  # pixels of a 64x64 face (scaled with its area): a part this small is texture
 
@@ -38,17 +38,17 @@ class HoleFill:
     """
 
     def __init__(self, mask, how="auto", poisson=True):
-        self.known = np.asarray(mask) > 0.5
-        hole = ~self.known
+        known = np.asarray(mask) > 0.5
+        hole = ~known
         self.classical = {"auto": small_parts(hole), "dcgan": np.zeros_like(hole),
                           "biharmonic": hole}[how]
-        self.from_g = (self.known | self.classical)[None, :, :, None].astype(np.float64)
-        self.solver = PoissonSolver(self.from_g[0, :, :, 0]) if poisson else None
+        self.biharmonic = BiharmonicSolver(known) if self.classical.any() else None
+        self.from_g = (known | self.classical).astype(np.float64)  # known, or filled classically
+        self.solver = PoissonSolver(self.from_g) if poisson else None
 
     def __call__(self, real, generated):
         """The completions ([N, H, W, C] in [-1, 1]); known pixels are the input's."""
         base = real
-        if self.classical.any():
-            base = np.where(self.classical[None, :, :, None],
-                            biharmonic_fill(real, self.known.astype(np.float64)), real)
-        return blend(self.solver, base, generated, self.from_g)
+        if self.biharmonic is not None:
+            base = np.where(self.classical[None, :, :, None], self.biharmonic.fill(real), real)
+        return blend(self.solver, base, generated, self.from_g[None, :, :, None])

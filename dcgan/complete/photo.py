@@ -19,7 +19,7 @@ from scipy import ndimage
 
 from align.aligner import alignment_matrix, warp_affine
 from dcgan.utils import images as image_io
-from dcgan.complete.blending import PoissonSolver
+from dcgan.complete.classical import harmonic_fill
 from dcgan.complete.hole_fill import HoleFill
 from dcgan.complete.search import search_batches
 from dcgan.errors import UserError, unreadable
@@ -173,7 +173,7 @@ def background_fill(rgb, hole):
     rows, cols = np.nonzero(ndimage.binary_dilation(hole, iterations=2))
     window = np.s_[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
     out = rgb.copy()
-    part = PoissonSolver(~hole[window]).blend(rgb[window][None], None)[0]
+    part = harmonic_fill(rgb[window][None], ~hole[window])[0]
     out[window] = np.clip(np.round(part), 0, 255).astype(np.uint8)
     return out
 
