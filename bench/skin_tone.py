@@ -1,13 +1,16 @@
-"""Is the fill lighter or darker than the face? The fill's mean brightness error by skin tone.
+"""Is the fill lighter or darker than the face? The fill's mean brightness error by skin tone and by side light.
 
     python complete.py aligned_test/*.png --outDir tone            # the center hole, the defaults
-    python bench/skin_tone.py aligned_test tone/completed --picture tone.png
+    python bench/skin_tone.py aligned_test tone/completed --picture tone.png --lit_picture lit.png
 
 For each face: the skin tone is the mean luma (0-255) of the known pixels in a
 4-pixel ring around the hole; the error is the fill's mean luma in the hole
-minus the original's there (positive: the fill is lighter). Faces are split
-into thirds by tone. Prints a Markdown table; `--picture` draws the three
-darkest and three most lit faces (masked, completed, original). Not a test.
+minus the original's there (positive: the fill is lighter). The side light is
+the ring's mean luma on the lit side minus that on the shaded side (left and
+right halves); for it the error is measured in the hole's shaded half. Faces
+are split into thirds by each. Prints two Markdown tables; `--picture` draws
+the three darkest and three most lit faces, `--lit_picture` the four most
+half-lit (masked, completed, original). Not a test.
 """
 
 import argparse
@@ -31,8 +34,18 @@ def luma(image):
     return image[..., :3] @ np.array([0.299, 0.587, 0.114])
 
 
+def face_row(name, original, filled, hole, ring):
+    """One face's tone, side light and errors (whole hole, shaded half of the hole)."""
+    half = np.arange(hole.shape[1]) < hole.shape[1] // 2
+    left, right = luma(original)[ring & half].mean(), luma(original)[ring & ~half].mean()
+    shaded = hole & (half if left < right else ~half)
+    error = luma(filled) - luma(original)
+    return {"name": name, "tone": luma(original)[ring].mean(), "side": abs(left - right),
+            "error": error[hole].mean(), "shaded_error": error[shaded].mean()}
+
+
 def measure(originals_dir, completed_dir):
-    """(name, tone, error) per face found in both folders."""
+    """A face_row per face found in both folders, and the hole."""
     rows = []
     hole = None
     for name in sorted(os.listdir(completed_dir)):
@@ -44,35 +57,32 @@ def measure(originals_dir, completed_dir):
         if hole is None:
             hole = make_mask("center", original.shape[0]) < 0.5
             ring = ndimage.binary_dilation(hole, iterations=RING) & ~hole
-        tone = luma(original)[ring].mean()
-        rows.append((name, tone, luma(filled)[hole].mean() - luma(original)[hole].mean()))
+        rows.append(face_row(name, original, filled, hole, ring))
     return rows, hole
 
 
-def table(rows):
-    tones = np.array([r[1] for r in rows])
-    errors = np.array([r[2] for r in rows])
-    edges = np.quantile(tones, [1 / 3, 2 / 3])
-    lines = ["| skin tone (ring luma) | faces | fill minus original, mean luma (95% interval) | "
+def table(rows, key, heading, error_key, thirds):
+    """Faces in thirds by rows[key]: the mean signed and absolute error rows[error_key] of each."""
+    values = np.array([r[key] for r in rows])
+    errors = np.array([r[error_key] for r in rows])
+    edges = np.quantile(values, [1 / 3, 2 / 3])
+    lines = [f"| {heading} | faces | fill minus original, mean luma (95% interval) | "
              "mean absolute |", "|---|---|---|---|"]
-    for label, part in (("darkest third", tones < edges[0]),
-                        ("middle third", (tones >= edges[0]) & (tones < edges[1])),
-                        ("lightest third", tones >= edges[1])):
+    for label, part in zip(thirds, (values < edges[0], (values >= edges[0]) & (values < edges[1]),
+                                    values >= edges[1])):
         mean, ci95, n = mean_and_ci95(errors[part])
-        lines.append(f"| {label} ({tones[part].min():.0f}-{tones[part].max():.0f}) | {n} | "
+        lines.append(f"| {label} ({values[part].min():.0f}-{values[part].max():.0f}) | {n} | "
                      f"{mean:+.1f} ± {ci95:.1f} | {np.abs(errors[part]).mean():.1f} |")
-    slope = np.polyfit(tones, errors, 1)[0]
-    lines.append(f"\nError against tone: {slope:+.3f} luma per luma of tone (a straight-line fit "
-                 f"over {len(rows)} faces; negative: darker faces get lighter fills).")
+    slope = np.polyfit(values, errors, 1)[0]
+    lines.append(f"\nError against {key}: {slope:+.3f} luma per luma (a straight-line fit "
+                 f"over {len(rows)} faces).")
     return "\n".join(lines)
 
 
-def picture(rows, hole, originals_dir, completed_dir, path, count=3):
-    """The darkest and the most lit faces: masked, completed, original, a face per row."""
-    chosen = sorted(rows, key=lambda r: r[1])
-    chosen = chosen[:count] + chosen[-count:]
+def picture(chosen, hole, originals_dir, completed_dir, path):
+    """The chosen faces: masked, completed, original, a face per row."""
     cells = []
-    for name, _, _ in chosen:
+    for name in (r["name"] for r in chosen):
         original = np.asarray(Image.open(os.path.join(originals_dir, name)).convert("RGB"))
         filled = np.asarray(Image.open(os.path.join(completed_dir, name)).convert("RGB"))
         cells += [np.where(hole[..., None], 128, original).astype(np.uint8), filled, original]
@@ -84,12 +94,20 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("originals", help="the aligned faces")
     p.add_argument("completed", help="complete.py's completed/ folder for them (center hole)")
-    p.add_argument("--picture", help="a PNG of the darkest and the most lit faces")
+    p.add_argument("--picture", help="a PNG of the three darkest and the three most lit faces")
+    p.add_argument("--lit_picture", help="a PNG of the four most half-lit faces")
     a = p.parse_args()
     rows, hole = measure(a.originals, a.completed)
-    print(table(rows))
+    print(table(rows, "tone", "skin tone (ring luma)", "error",
+                ("darkest third", "middle third", "lightest third")))
+    print()
+    print(table(rows, "side", "side light (ring luma, lit minus shaded side)", "shaded_error",
+                ("most even third", "middle third", "most half-lit third")))
+    by_tone = sorted(rows, key=lambda r: r["tone"])
     if a.picture:
-        picture(rows, hole, a.originals, a.completed, a.picture)
+        picture(by_tone[:3] + by_tone[-3:], hole, a.originals, a.completed, a.picture)
+    if a.lit_picture:
+        picture(sorted(rows, key=lambda r: r["side"])[-4:], hole, a.originals, a.completed, a.lit_picture)
 
 
 if __name__ == "__main__":
