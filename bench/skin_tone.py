@@ -37,10 +37,11 @@ def luma(image):
 def face_row(name, original, filled, hole, ring):
     """One face's tone, side light and errors (whole hole, shaded half of the hole)."""
     half = np.arange(hole.shape[1]) < hole.shape[1] // 2
-    left, right = luma(original)[ring & half].mean(), luma(original)[ring & ~half].mean()
+    truth = luma(original)
+    left, right = truth[ring & half].mean(), truth[ring & ~half].mean()
     shaded = hole & (half if left < right else ~half)
-    error = luma(filled) - luma(original)
-    return {"name": name, "tone": luma(original)[ring].mean(), "side": abs(left - right),
+    error = luma(filled) - truth
+    return {"name": name, "tone": truth[ring].mean(), "side": abs(left - right),
             "error": error[hole].mean(), "shaded_error": error[shaded].mean()}
 
 
@@ -61,12 +62,12 @@ def measure(originals_dir, completed_dir):
     return rows, hole
 
 
-def table(rows, key, heading, error_key, thirds):
+def table(rows, key, heading, error_key, error_heading, thirds):
     """Faces in thirds by rows[key]: the mean signed and absolute error rows[error_key] of each."""
     values = np.array([r[key] for r in rows])
     errors = np.array([r[error_key] for r in rows])
     edges = np.quantile(values, [1 / 3, 2 / 3])
-    lines = [f"| {heading} | faces | fill minus original, mean luma (95% interval) | "
+    lines = [f"| {heading} | faces | {error_heading}, mean luma (95% interval) | "
              "mean absolute |", "|---|---|---|---|"]
     for label, part in zip(thirds, (values < edges[0], (values >= edges[0]) & (values < edges[1]),
                                     values >= edges[1])):
@@ -98,10 +99,11 @@ def main():
     p.add_argument("--lit_picture", help="a PNG of the four most half-lit faces")
     a = p.parse_args()
     rows, hole = measure(a.originals, a.completed)
-    print(table(rows, "tone", "skin tone (ring luma)", "error",
+    print(table(rows, "tone", "skin tone (ring luma)", "error", "fill minus original",
                 ("darkest third", "middle third", "lightest third")))
     print()
     print(table(rows, "side", "side light (ring luma, lit minus shaded side)", "shaded_error",
+                "fill minus original in the shaded half",
                 ("most even third", "middle third", "most half-lit third")))
     by_tone = sorted(rows, key=lambda r: r["tone"])
     if a.picture:
