@@ -221,3 +221,31 @@ class TrainOptions:
                              minimum=1, group=OUTPUTS)
     hist_every: int = option(100, "write TensorBoard histograms every N steps", minimum=1, group=OUTPUTS)
     progress: bool = progress_option(OUTPUTS)
+
+
+@dataclasses.dataclass
+class EncoderTrainOptions:
+    """The flags of the encoder's trainer: it learns z from masked faces against a frozen G."""
+
+    dataset: str = option(None, "folder of the model's own training faces, aligned (never a test "
+                                "folder)", group=DATA)
+    heldout: int = option(256, "faces kept out of training to watch the encoder's loss on",
+                          minimum=1, metavar="N", group=DATA)
+    encoder_dir: str = option("encoder_checkpoint", "the encoder's training checkpoints; resumed "
+                                                    "from when present", group=OUTPUTS)
+    log_dir: str = option("encoder_logs", "TensorBoard logs", group=OUTPUTS)
+    max_steps: int = option(50000, "train to this many steps in all", minimum=1, group=TRAINING)
+    batch_size: int = option(64, "faces per step (and a quarter as many of G's own faces, whose "
+                                 "z is known)", minimum=4, group=TRAINING)
+    learning_rate: float = option(0.0001, "Adam learning rate", above=0, group=TRAINING)
+    z_weight: float = option(0.1, "weight of the squared z error on G's own faces (keeps the "
+                                  "encoder's z where G's prior puts faces)", minimum=0,
+                             group=TRAINING)
+    seed: int = option(0, "seed of the split, the shuffling, the holes and G's z", group=TRAINING)
+    precision: str = option("auto", "G's arithmetic (the encoder's weights stay float32): auto "
+                                    "is bfloat16 on a CPU with native bfloat16", choices=PRECISIONS,
+                            group=DEVICES)
+    sample_every: int = option(500, "write a picture (masked, the encoder's fill, the original) "
+                                    "and the held-out loss every N steps", minimum=1, group=OUTPUTS)
+    save_every: int = option(500, "write a checkpoint every N steps", minimum=1, group=OUTPUTS)
+    progress: bool = progress_option(OUTPUTS)

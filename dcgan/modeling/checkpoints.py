@@ -32,10 +32,9 @@ def check_config(directory, config):
             f"for {config.describe()}: give the same model options, or another folder")
 
 
-def make_manager(checkpoint, directory, max_to_keep=3):
+def make_manager(checkpoint, directory, max_to_keep=3, name=CHECKPOINT_NAME):
     """A `tf.train.CheckpointManager` writing `DIR/DCGAN.model-STEP` as the original did."""
-    return tf.train.CheckpointManager(
-        checkpoint, directory, max_to_keep=max_to_keep, checkpoint_name=CHECKPOINT_NAME)
+    return tf.train.CheckpointManager(checkpoint, directory, max_to_keep=max_to_keep, checkpoint_name=name)
 
 
 class LoadedModel(typing.NamedTuple):
