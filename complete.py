@@ -17,18 +17,26 @@ the search within a few iterations and still writes every output.
 """
 
 import argparse
+import dataclasses
 import os
 import sys
 
 from dcgan import flags
+from dcgan.cli import (StopFlag, default_checkpoint_dir, fail, import_tensorflow_quietly,
+                       resolve_mask_type)
+from dcgan.complete.hole import marks_its_hole, parse_box
+from dcgan.complete.inputs import input_sizes, split_photos
+from dcgan.errors import UserError, name_some
 from dcgan.options import CompletionOptions, ModelSource
+from dcgan.utils.files import StagedFolder, check_output_dir, expand_inputs
 
 PROGRAM = "complete.py"
+OUTPUTS = ("before.png", "masked.png", "comparison.png", "completion.gif", "hats_imgs", "snapshots",
+           "completed", "logs", "batch_[0-9]*", "comparison", "aligned")  # what a run writes in --outDir
 
 
 def parse_args(argv=None):
-    from dcgan.cli import resolve_mask_type
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = flags.Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("imgs", nargs="+", metavar="IMAGE",
                    help="aligned faces or photos to complete (or folders of them)")
     flags.add_flags(p, ModelSource)
@@ -38,12 +46,10 @@ def parse_args(argv=None):
     flags.check(p, args, CompletionOptions)
     resolve_mask_type(p, args)
     if args.box is not None:  # before TensorFlow loads: a wrong box is told at once
-        from dcgan.complete.hole import parse_box
-        from dcgan.errors import UserError
         try:
             parse_box(args.box)
         except UserError as e:
-            p.exit(2, f"{PROGRAM}: error: --box {e.problem}\n")
+            p.error(f"--box {e.problem}")
     return args
 
 
@@ -58,8 +64,6 @@ def _box_value_joined(argv):
 
 def main(argv=None):
     args = parse_args(argv)
-    from dcgan.cli import StopFlag, default_checkpoint_dir, fail, import_tensorflow_quietly
-    from dcgan.errors import UserError
     stop = StopFlag("stopping within a few iterations and writing the outputs")
     options = flags.from_args(CompletionOptions, args)
     try:
@@ -68,9 +72,6 @@ def main(argv=None):
         return fail(PROGRAM, e, CompletionOptions)
     import_tensorflow_quietly()
     from dcgan.modeling.checkpoints import load_models
-    from dcgan.complete.completion import FACE_OUTPUTS, clear_previous_outputs, complete
-    from dcgan.complete.inputs import split_photos
-    from dcgan.complete.photo import PHOTO_OUTPUTS
     try:
         model = load_models(args.checkpoint_dir or default_checkpoint_dir())
         if options.img_size and options.img_size != model.config.image_size:
@@ -81,24 +82,44 @@ def main(argv=None):
         _check_photo_holes(photos, options)
         print(f"model: {model.path} ({model.config.describe()}); {len(crops)} aligned face(s), "
               f"{len(photos)} photo(s)")
-        clear_previous_outputs(options.out_dir, FACE_OUTPUTS + PHOTO_OUTPUTS)
-        if crops:
-            result = complete(crops, model, options, stop_requested=stop)
-            print(f"wrote {len(result.completed)} completed face(s) to {options.out_dir}/completed")
+        with StagedFolder(options.out_dir, OUTPUTS) as staged:
+            status = _complete_all(crops, photos, model, options, staged, stop)
     except UserError as e:
         return fail(PROGRAM, e, CompletionOptions, ModelSource)
     except KeyboardInterrupt:
-        print(f"{PROGRAM}: stopped at once; outputs already written are kept", file=sys.stderr)
+        print(f"{PROGRAM}: stopped at once; {options.out_dir} is left as it was", file=sys.stderr)
         return 130
-    return stop.exit_status(_complete_photos(photos, model, options, stop) if photos else 0)
+    return stop.exit_status(status)
+
+
+def _complete_all(crops, photos, model, options, staged, stop):
+    """Completes into the staging folder; keeps it only if something was completed.
+
+    Returns:
+      0, or 2 when a photo failed (each photo fails alone).
+    """
+    from dcgan.complete.completion import complete
+    staged_options = dataclasses.replace(options, out_dir=staged.path)
+    written = []
+    if crops:
+        result = complete(crops, model, staged_options, stop_requested=stop)
+        written += list(result.completed.values())
+        print(f"wrote {len(result.completed)} completed face(s) to {options.out_dir}/completed")
+    status = 0
+    if photos:
+        status, done = _complete_photos(photos, model, staged_options, stop)
+        written += done
+        for path in done:
+            print(f"wrote {staged.final(path)}")
+    staged.keep = bool(written)
+    if not written:
+        print(f"{PROGRAM}: nothing was completed; {options.out_dir} is left as it was", file=sys.stderr)
+    return status
 
 
 def _checked_inputs(arguments, options):
     """The inputs' sizes, once every file exists and decodes and --outDir can be written:
     told in a moment, before TensorFlow and the model load."""
-    from dcgan.complete.inputs import input_sizes
-    from dcgan.errors import UserError, name_some
-    from dcgan.utils.files import check_output_dir, expand_inputs
     paths = expand_inputs(arguments)
     if not paths:
         raise UserError(f"no images matched: {' '.join(arguments)}")
@@ -111,8 +132,6 @@ def _checked_inputs(arguments, options):
 
 def _check_photo_holes(photos, options):
     """Refuses photos with no hole given, once for all and before any search runs."""
-    from dcgan.errors import UserError, name_some
-    from dcgan.complete.hole import marks_its_hole
     if photos and not (options.box or options.mask.mask_file or any(map(marks_its_hole, photos))):
         raise UserError(f"say where the hole is in the photo(s) {name_some(photos)}, in their "
                         "pixels: --box x,y,w,h, or --maskFile (black = missing, the photo's "
@@ -120,26 +139,27 @@ def _check_photo_holes(photos, options):
 
 
 def _complete_photos(photos, model, options, stop):
-    """Each photo on its own: one that fails is one line, and the others still complete."""
-    from align.aligner import AlignDlib
-    from dcgan.cli import fail
-    from dcgan.errors import UserError
-    from dcgan.complete.photo import complete_photo
+    """Each photo on its own: one that fails is one line, and the others still complete.
+
+    Returns:
+      (exit status, the completed photos' paths).
+    """
     from tqdm import tqdm
-    aligner, status = AlignDlib(), 0
+    from align.aligner import AlignDlib
+    from dcgan.complete.photo import complete_photo
+    aligner, status, done = AlignDlib(), 0, []
     for path in photos:
         if stop():
             break
         try:
             with tqdm(desc=os.path.basename(path), unit="step", disable=not options.progress,
                       dynamic_ncols=True, leave=False) as bar:
-                out = complete_photo(path, model, options, aligner, options.out_dir, log=tqdm.write,
-                                     progress=bar.update, stop_requested=stop,
-                                     expect_steps=lambda steps: bar.reset(total=steps))
-            print(f"wrote {out}")
+                done.append(complete_photo(path, model, options, aligner, options.out_dir,
+                                           log=tqdm.write, progress=bar.update, stop_requested=stop,
+                                           expect_steps=lambda steps: bar.reset(total=steps)))
         except UserError as e:
             status = fail(PROGRAM, e, CompletionOptions)
-    return status
+    return status, done
 
 
 if __name__ == "__main__":

@@ -13,18 +13,24 @@ of its batches searched to the end.
 """
 
 import argparse
+import dataclasses
 import os
 import sys
 
+from tqdm import tqdm
+
 from dcgan import flags
+from dcgan.cli import StopFlag, default_checkpoint_dir, fail, import_tensorflow_quietly, resolve_mask_type
+from dcgan.errors import UserError
 from dcgan.options import MASK_TYPES, EvaluationOptions, ModelSource
+from dcgan.utils.files import StagedFolder, check_output_dir, list_images
 
 PROGRAM = "evaluate.py"
+OUTPUTS = ("results.md", "results.csv", "faces.csv", "model.json", "figure_*.png")
 
 
 def parse_args(argv=None):
-    from dcgan.cli import resolve_mask_type
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = flags.Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     flags.add_flags(p, ModelSource)
     flags.add_flags(p, EvaluationOptions, overrides={
         "mask_type": {"default": None, "choices": MASK_TYPES + ("all",),
@@ -41,11 +47,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    from tqdm import tqdm
     args = parse_args(argv)
-    from dcgan.cli import StopFlag, default_checkpoint_dir, fail, import_tensorflow_quietly
-    from dcgan.errors import UserError
-    from dcgan.utils.files import check_output_dir, list_images
     options = flags.from_args(EvaluationOptions, args)
     stop = StopFlag("stopping the search and writing the results of the faces done")
     try:
@@ -62,15 +64,22 @@ def main(argv=None):
         masks = mask_types(options.mask.mask_type)
         names = [f"half ({options.mask.side})" if m == "half" else m for m in masks]
         print(f"model: {model.path}; {len(paths)} faces; masks: {', '.join(names)}")
-        with tqdm(total=len(paths) * len(masks), desc="evaluating", unit="face",
-                  disable=not options.progress) as bar:
-            rows = evaluate(paths, model, options, aligner=aligner, progress=bar.update, log=tqdm.write,
-                            stop_requested=stop)
+        with StagedFolder(options.out, OUTPUTS) as staged, \
+                tqdm(total=len(paths) * len(masks), desc="evaluating", unit="face",
+                     disable=not options.progress) as bar:
+            staged_options = dataclasses.replace(options, out=staged.path)
+            rows = evaluate(paths, model, staged_options, aligner=aligner, progress=bar.update,
+                            log=tqdm.write, stop_requested=stop)
+            staged.keep = bool(rows)
+            if rows:
+                names = [os.path.relpath(path, options.images) for path in paths]
+                print(write_results(rows, staged.path, model, faces=names))
     except UserError as e:
         return fail(PROGRAM, e, EvaluationOptions, ModelSource)
+    except KeyboardInterrupt:
+        print(f"{PROGRAM}: stopped at once; {options.out} is left as it was", file=sys.stderr)
+        return 130
     if rows:
-        names = [os.path.relpath(path, options.images) for path in paths]
-        print(write_results(rows, options.out, model, faces=names))
         print(f"wrote {os.path.join(options.out, 'results.md')}, results.csv, faces.csv, model.json "
               "and figure_*.png")
     return stop.exit_status()

@@ -22,7 +22,7 @@ NOT_SERVED = ("out_dir", "img_size", "photo", "box", "progress", "batch_size", "
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = flags.Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     flags.add_flags(p, ServeOptions)
     flags.add_flags(p, ModelSource)
     flags.add_flags(p, CompletionOptions, skip=NOT_SERVED)

@@ -16,7 +16,7 @@ PROGRAM = "train_dcgan.py"
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = flags.Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     flags.add_flags(p, TrainOptions)
     args = p.parse_args(argv)
     flags.check(p, args, TrainOptions)
@@ -44,7 +44,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"{PROGRAM}: stopped without saving; the last checkpoint is kept", file=sys.stderr)
         return 130
-    print(f"saved {result.checkpoint} ({result.epoch} of {options.epoch} epochs done, step {result.step})")
+    if result.trained:
+        print(f"saved {result.checkpoint} ({result.epoch} of {options.epoch} epochs done, "
+              f"step {result.step})")
     return stop.exit_status()
 
 

@@ -121,6 +121,9 @@ def _align(args, aligner, predictor, report, total):
     if args.fallbackLfw:
         line += f", fallbacks {counts['fallback']}"
     print(line)
+    if not counts["aligned"] + counts["exists"] + counts.get("fallback", 0):
+        return fail(f"nothing was aligned: no face found in any image of {args.inputDir}"
+                    + ("" if args.verbose else " (--verbose names each file)"))
     return 0
 
 

@@ -11,13 +11,15 @@ the reference, another model on the same faces and settings, is drawn as a dashe
 import argparse
 import sys
 
+from dcgan import flags
+
 from dcgan.cli import fail
 from dcgan.errors import UserError
 from dcgan.evaluate.curve import draw_curve, read_run, table
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m dcgan.curve", description=__doc__,
+    p = flags.Parser(prog="python -m dcgan.curve", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("runs", nargs="+", help="evaluate.py output folders, one per checkpoint")
     p.add_argument("--reference", help="an evaluate.py output folder drawn as a dashed line")

@@ -9,10 +9,18 @@ import argparse
 import os
 import sys
 
+from dcgan import flags
+from dcgan.cli import fail, import_tensorflow_quietly
+from dcgan.errors import UserError
+from dcgan.utils.files import StagedFolder, check_output_dir
+
+PROGRAM = "python -m dcgan.export"
+OUTPUTS = ("model.*", "config.json", "checkpoint")  # a bundle's files (its encoder/ is kept)
+
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m dcgan.export", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = flags.Parser(prog=PROGRAM, description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("checkpoint_dir", help="a train_dcgan.py checkpoint folder (or the original's)")
     p.add_argument("out_dir", help="where the bundle goes")
     p.add_argument("--dtype", default="float16", choices=("float16", "float32"),
@@ -20,17 +28,16 @@ def main(argv=None):
     p.add_argument("--raw", action="store_true",
                    help="bundle the trained generator, not its average of an --ema run")
     args = p.parse_args(argv)
-    from dcgan.cli import fail, import_tensorflow_quietly
     import_tensorflow_quietly()
     from dcgan.modeling.checkpoints import export_model, provenance
-    from dcgan.errors import UserError
-    from dcgan.utils.files import check_output_dir
     try:
         check_output_dir(args.out_dir, "out_dir")
-        prefix = export_model(args.checkpoint_dir, args.out_dir, args.dtype, args.raw)
+        with StagedFolder(args.out_dir, OUTPUTS) as staged:
+            prefix = staged.final(export_model(args.checkpoint_dir, staged.path, args.dtype, args.raw))
     except UserError as e:
-        return fail("python -m dcgan.export", e)
-    size = sum(os.path.getsize(os.path.join(args.out_dir, f)) for f in os.listdir(args.out_dir))
+        return fail(PROGRAM, e)
+    size = sum(os.path.getsize(os.path.join(args.out_dir, f)) for f in os.listdir(args.out_dir)
+               if os.path.isfile(os.path.join(args.out_dir, f)))
     print(f"wrote {prefix} ({size / 1e6:.1f} MB in {args.out_dir})")
     _warn_without_flags(provenance(prefix), args.checkpoint_dir)
     return 0

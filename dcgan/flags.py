@@ -12,6 +12,14 @@ import dataclasses
 from dcgan.errors import OptionError
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (`prog: error: ...`, exit status 2), not the
+    usage and then the error: the one line every tool promises for bad input."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def option(default, help, flag=None, choices=None, minimum=None, maximum=None, above=None, below=None,
            metavar=None, type=None, group=None):
     """A dataclass field that is also a flag (`--name` unless `flag` says otherwise).

@@ -120,7 +120,9 @@ class CompletionOptions:
     """The flags of complete.py, with the original's defaults."""
 
     out_dir: str = option("completions", "where outputs go; what an earlier run of complete.py "
-                                         "wrote there is replaced, other files are left alone",
+                                         "wrote there is replaced when this run completes "
+                                         "something (a run that fails leaves it as it was), other "
+                                         "files are left alone",
                           flag="--outDir")
     out_interval: int = option(50, "write the current G(z) and completion every N iterations",
                                flag="--outInterval", minimum=1)
@@ -133,7 +135,8 @@ class CompletionOptions:
                                 "for inputs whose size is not the model's)", group=PHOTO)
     box: str = option(None, "the hole of a photo, in its pixels as a viewer shows it: x,y,w,h "
                             "(or --maskFile of the photo's size, or the photo's own transparent "
-                            "pixels)", metavar="X,Y,W,H", group=PHOTO)
+                            "pixels); with --maskFile, the hole is both", metavar="X,Y,W,H",
+                      group=PHOTO)
     grain: bool = option(True, "no grain in a photo's fill (by default noise stands in for the fine "
                                "detail that enlarging the 64x64 fill lost, as strong as what the "
                                "photo loses around the hole at the same enlargement)",

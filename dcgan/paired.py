@@ -13,13 +13,15 @@ import argparse
 import os
 import sys
 
+from dcgan import flags
+
 from dcgan.cli import fail
 from dcgan.errors import UserError
 from dcgan.evaluate.paired import compare, read_faces, to_markdown
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m dcgan.paired", description=__doc__,
+    p = flags.Parser(prog="python -m dcgan.paired", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("base", help="an evaluate.py --out folder")
     p.add_argument("other", help="another, on the same faces (or the same folder)")

@@ -20,7 +20,7 @@ PROGRAM = "python -m dcgan.train_encoder"
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog=PROGRAM, description=__doc__,
+    p = flags.Parser(prog=PROGRAM, description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     flags.add_flags(p, ModelSource)
     flags.add_flags(p, EncoderTrainOptions)
@@ -29,8 +29,7 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     flags.check(p, args, EncoderTrainOptions)
     if not args.install and not args.dataset:
-        p.exit(2, f"{PROGRAM}: error: --dataset FACES is needed to train (the model's own "
-                  "aligned training faces)\n")
+        p.error("--dataset FACES is needed to train (the model's own aligned training faces)")
     return args
 
 

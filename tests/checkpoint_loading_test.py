@@ -72,8 +72,11 @@ def test_our_checkpoint_loads_with_its_config(tiny_model):
 
 
 def test_missing_or_foreign_checkpoints_are_user_errors(tmp_path):
-    with pytest.raises(UserError, match="no checkpoint"):
+    with pytest.raises(UserError, match="nowhere: no such folder"):
         load_models(str(tmp_path / "nowhere"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match="empty holds no checkpoint"):
+        load_models(str(tmp_path / "empty"))
     shapes = _tf1_shapes(gf=8, df=8)
     del shapes["generator/g_bn2/gamma"]
     _write_tf1_checkpoint(str(tmp_path), shapes)

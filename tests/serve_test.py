@@ -90,6 +90,7 @@ def test_a_job_completes_the_photo_inside_the_mask_only(server):
     assert job["status"] in ("queued", "running") and job["total"] == 10  # 6 search + 4 tuning steps
     done = _wait(server, job["id"])
     assert done["status"] == "done" and done["iteration"] == 10, done
+    assert 0 <= done["classical_share"] < 0.01  # the mouth lies inside the face
     status, png = _request(f"{server}/api/jobs/{job['id']}/result.png")
     assert status == 200
     result = np.asarray(Image.open(io.BytesIO(png)))
@@ -100,6 +101,18 @@ def test_a_job_completes_the_photo_inside_the_mask_only(server):
     assert np.array_equal(result[outside], original[outside])
     assert np.any(result != original, axis=-1)[hole].mean() > 0.5
     assert _request(f"{server}/api/jobs/{job['id']}/preview.png")[0] == 200
+
+
+def test_the_share_of_the_hole_filled_classically_is_reported(server):
+    """A box from the cheek past the photo's left edge: most of it lies outside the face."""
+    photo = Image.open(_photo_path())
+    mask = np.full((photo.size[1], photo.size[0]), 255, np.uint8)
+    mask[110:180, 0:120] = 0
+    status, body = _request(f"{server}/api/complete", {"photo": _data_url(photo),
+                                                       "mask": _data_url(Image.fromarray(mask))})
+    assert status == 202, body
+    done = _wait(server, json.loads(body)["id"])
+    assert done["status"] == "done" and 0.3 < done["classical_share"] < 1, done
 
 
 def test_bad_input_is_a_4xx_json_error(server):

@@ -9,9 +9,7 @@ grids, logs and animation go to batch_KK/ so no batch overwrites another's.
 
 import csv
 import dataclasses
-import glob
 import os
-import shutil
 
 import numpy as np
 from tqdm import tqdm
@@ -49,7 +47,6 @@ def complete(paths, model, options, stop_requested=lambda: False, log=print):
     inputs, gray = read_inputs(paths, size, model.config.c_dim, log)
     mask = make_mask(o.mask.mask_type, size, o.mask.center_scale, o.mask.random_fraction,
                      o.mask.side, o.mask.mask_file, o.search.seed, log)
-    clear_previous_outputs(o.out_dir)
     writer = _Outputs(inputs, mask, paths, gray, options)
     batch_size = min(o.search.batch_size, len(paths))
     if o.search.approach == "hmc":
@@ -66,24 +63,6 @@ def complete(paths, model, options, stop_requested=lambda: False, log=print):
                                     o.out_interval, snapshot, stop_requested, bar.update):
             writer.finish(batch)
     return writer.result
-
-
-FACE_OUTPUTS = ("before.png", "masked.png", "comparison.png", "completion.gif", "hats_imgs",
-                "snapshots", "completed", "logs", "batch_[0-9]*")
-
-
-def clear_previous_outputs(out_dir, outputs=FACE_OUTPUTS):
-    """Removes what an earlier run wrote into `out_dir` (and only that), so no old file mixes in.
-
-    Args:
-      outputs: names (or glob patterns) in `out_dir` that a run writes.
-    """
-    names = [path for pattern in outputs for path in glob.glob(os.path.join(out_dir, pattern))]
-    for path in names:
-        if os.path.isdir(path):
-            shutil.rmtree(path)
-        elif os.path.exists(path):
-            os.remove(path)
 
 
 class _Outputs:

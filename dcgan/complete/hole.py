@@ -42,28 +42,28 @@ def mask_image_hole(mask):
 def read_hole(name, photo_size, box=None, mask=None, transparent=None):
     """The hole as a bool [height, width] array (True = missing).
 
-    From `box` (`x,y,w,h`), else `mask` (a PIL image, a mask file, or a folder of
-    masks named like the photos: `photo.jpg`: `photo.png`), else the photo's own
-    `transparent` pixels (`images.transparent`).
+    The union of `box` (`x,y,w,h`) and `mask` (a PIL image, a mask file, or a folder
+    of masks named like the photos: `photo.jpg`: `photo.png`) where either is given,
+    else the photo's own `transparent` pixels (`images.transparent`).
 
     Raises:
       UserError: naming the photo `name`: no hole given, a mask of another size,
         or a hole that is empty or lies wholly outside the photo.
     """
     width, height = photo_size
+    hole = np.zeros((height, width), bool)
     if box is not None:
         x, y, w, h = parse_box(box)
-        hole = np.zeros((height, width), bool)
         hole[max(y, 0):max(y + h, 0), max(x, 0):max(x + w, 0)] = True
         if not hole.any():
             raise UserError(f"{name}: the box {box} lies outside the {width}x{height} photo")
-    elif mask is not None:
-        hole = mask_image_hole(_mask_image(name, mask, photo_size))
-    elif transparent is not None:
+    if mask is not None:
+        hole |= mask_image_hole(_mask_image(name, mask, photo_size))
+    if box is None and mask is None:
+        if transparent is None:
+            raise UserError(f"{name}: no hole given: a box, a mask file of the photo's size, or "
+                            "transparent pixels in the photo")
         hole = transparent
-    else:
-        raise UserError(f"{name}: no hole given: a box, a mask file of the photo's size, or "
-                        "transparent pixels in the photo")
     if not hole.any():
         raise UserError(f"{name}: the hole is empty: nothing in the mask is marked missing")
     return hole

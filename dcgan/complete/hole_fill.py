@@ -28,6 +28,19 @@ def small_parts(hole):
     return small[labels]
 
 
+def classical_part(hole, how):
+    """The pixels of `hole` that the classical fill takes under --holeFill `how`."""
+    return {"auto": small_parts(hole), "dcgan": np.zeros_like(hole), "biharmonic": hole}[how]
+
+
+def generator_needed(mask, how):
+    """Whether G(z) fills any of the hole ([H, W] mask, 1 = known): with auto and a hole of
+    specks alone it fills none, and no search is needed. An empty hole (reconstruction,
+    --maskType full) is all G's to show."""
+    hole = np.asarray(mask) <= 0.5
+    return not hole.any() or bool((hole & ~classical_part(hole, how)).any())
+
+
 class HoleFill:
     """Fills one mask's hole from G(z), for any number of images.
 
@@ -40,8 +53,7 @@ class HoleFill:
     def __init__(self, mask, how="auto", poisson=True):
         known = np.asarray(mask) > 0.5
         hole = ~known
-        self.classical = {"auto": small_parts(hole), "dcgan": np.zeros_like(hole),
-                          "biharmonic": hole}[how]
+        self.classical = classical_part(hole, how)
         self.biharmonic = BiharmonicSolver(known) if self.classical.any() else None
         self.from_g = (known | self.classical).astype(np.float64)  # known, or filled classically
         self.solver = PoissonSolver(self.from_g) if poisson else None

@@ -29,6 +29,7 @@ from dcgan.complete.hole import read_hole
 DILATE = 2  # pixels the hole grows by before it is pasted into, so its edge blends too
 FEATHER = 1.0  # sigma of the paste's soft edge, in photo pixels
 FRAME_RAMP = 4  # model pixels over which a face's fill fades into the background fill at its frame's edge
+MIN_FACE_WIDTH = 50  # photo pixels: a narrower face has too little to align and complete from
 MIN_KNOWN = 0.15  # share of the aligned face that must be known to complete it from
 COMPARISON_SIDE = 1024  # the comparison picture's halves are no larger
 
@@ -40,9 +41,7 @@ class Face:
     matrix: np.ndarray  # [2, 3]: photo -> aligned frame
     image: np.ndarray  # uint8 [size, size, 3], the aligned face
     known: np.ndarray  # float32 [size, size]: 1 where the aligned pixel is in the photo and not in the hole
-
-
-PHOTO_OUTPUTS = ("completed", "comparison", "aligned")  # what complete_photo writes in out_dir
+    width: int = 0  # the face's width in the photo (dlib's box), in pixels
 
 
 def known_rgb(photo, transparent, hole):
@@ -77,7 +76,7 @@ def faces_in_hole(path, rgb, hole, aligner, size):
         if not (in_hole & in_photo).any():
             continue
         known = (in_photo & ~in_hole).astype(np.float32)
-        faces.append(_checked(path, Face(matrix, warp_affine(rgb, matrix, size), known)))
+        faces.append(_checked(path, Face(matrix, warp_affine(rgb, matrix, size), known, box.width())))
     if not faces:
         raise UserError(f"{path}: the hole touches none of the {len(boxes)} face(s) found")
     return faces
@@ -200,6 +199,10 @@ def complete_photo(path, model, options, aligner, out_dir, log=print, progress=l
     hole = read_hole(path, original.size, options.box, options.mask.mask_file, transparent)
     rgb = known_rgb(original, transparent, hole)
     faces = faces_in_hole(path, rgb, hole, aligner, model.config.image_size)
+    for face in faces:
+        if 0 < face.width < MIN_FACE_WIDTH:
+            log(f"warning: {path}: a face {face.width} px wide, below the {MIN_FACE_WIDTH} px "
+                "it takes to align and complete a face well: expect a blurred fill")
     expect_steps(options.search.steps * len(faces))
     name = os.path.splitext(os.path.basename(path))[0]
     filled, completed, background = fill_photo(rgb, hole, faces, model, options, progress,

@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 from scipy import ndimage
 
+from dcgan.complete.hole_fill import generator_needed
 from dcgan.complete.masks import weighted_mask
 from dcgan.complete.tuning import GeneratorTuning
 from dcgan.complete.z_search import ZSearch
@@ -98,6 +99,9 @@ def search_batches(model, images, mask, options, lowres=False, interval=None,
       progress: called with the iterations of each compiled call, and with each tuning step.
     """
     batch_size = min(options.batch_size, len(images))
+    if not generator_needed(mask, options.hole_fill):
+        yield from _without_search(images, batch_size, options, snapshot, progress)
+        return
     weights = weighted_mask(mask) if options.weighted else mask
     starts = Starts(options)
     search = ZSearch(model, np.zeros((batch_size * starts.count,) + images.shape[1:], np.float32),
@@ -118,6 +122,16 @@ def search_batches(model, images, mask, options, lowres=False, interval=None,
         yield SearchedBatch(number, start, generated, losses[0], initial, stopped)
         if stopped:
             return
+
+
+def _without_search(images, batch_size, options, snapshot, progress):
+    """The batches of a hole the classical fill takes whole: no search, and G(z) unused (zeros)."""
+    for number, start in enumerate(range(0, len(images), batch_size)):
+        count = min(batch_size, len(images) - start)
+        zeros, generated = np.zeros(count, np.float32), np.zeros_like(images[start:start + count])
+        snapshot(number, 0, (zeros, zeros, zeros, generated))
+        progress(options.steps)
+        yield SearchedBatch(number, start, generated, zeros, zeros, False)
 
 
 def _run_search(search, starts, options, count, interval, snapshot, stop_requested, progress):

@@ -11,7 +11,7 @@ from dcgan.utils import images as image_io
 from dcgan.evaluate import metrics
 from dcgan.evaluate.baselines import BASELINES
 from dcgan.complete.blending import blend
-from dcgan.complete.hole_fill import HoleFill
+from dcgan.complete.hole_fill import HoleFill, generator_needed
 from dcgan.complete.search import search_batches
 from dcgan.modeling.checkpoints import provenance
 from dcgan.complete.inputs import read_inputs
@@ -24,6 +24,7 @@ ALL_MASKS = ("center", "random", "left", "half", "pattern")
 METRICS = ("psnr", "ssim", "l1", "sharpness", "landmark", "identity", "same_person", "seconds")
 FACE_METRICS = ("landmark", "identity", "same_person")  # on the faces dlib finds in the originals
 COLUMN_NAMES = {"seconds": "s/face", "sharpness": "sharpness (hole, 1 = the original's)"}
+CLASSICAL_ONLY = "= biharmonic: every part of the hole is a speck, no search"
 FIGURE_FACES = 4
 MODEL_FILE = "model.json"
 
@@ -58,7 +59,8 @@ def fill_all(model, real, mask, options, lowres=False, progress=lambda n: None,
         seconds[name] = (time.perf_counter() - start + spent) / len(real)
 
     timed("dcgan_poisson", lambda: HoleFill(mask, options.hole_fill)(real, generated), search)
-    timed("dcgan_paste", lambda: blend(None, real, generated, known), search)
+    if generator_needed(mask, options.hole_fill):  # else there is no G(z) to paste
+        timed("dcgan_paste", lambda: blend(None, real, generated, known), search)
     for name, fill in BASELINES.items():
         timed(name, lambda: fill(masked, mask))
     return fills, seconds
@@ -134,16 +136,16 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
                 f"stopped: {mask_type} not measured (no batch of its search had ended)")
         if done:
             rows += _rows(mask_type, fills, seconds, originals[:done], mask, faces,
-                          original_faces[:done])
+                          original_faces[:done], generator_needed(mask, options.search.hole_fill))
             _write_figure(real[:done], mask, fills, os.path.join(options.out, f"figure_{mask_type}.png"))
     return rows
 
 
-def _rows(mask_type, fills, seconds, originals, mask, faces, original_faces):
+def _rows(mask_type, fills, seconds, originals, mask, faces, original_faces, searched=True):
     """The summary rows of one mask: per method, each metric's mean and interval (and, under
     "values", its value per face: None where dlib found no face), and the seconds."""
     rows = []
-    for method in METHODS:
+    for method in filter(fills.__contains__, METHODS):
         filled = image_io.to_uint8(fills[method])
         for (metric, region), values in score(originals, filled, mask < 0.5, faces,
                                               original_faces).items():
@@ -152,6 +154,10 @@ def _rows(mask_type, fills, seconds, originals, mask, faces, original_faces):
                          "mean": mean, "ci95": ci95, "n": n, "values": list(values)})
         rows.append({"method": method, "mask": mask_type, "metric": "seconds", "region": "whole",
                      "mean": seconds[method], "ci95": 0.0, "n": len(originals)})
+    if not searched:  # --holeFill auto gave every part of the hole to the classical fill
+        for row in rows:
+            if row["method"] == METHODS[0]:
+                row["fill"] = CLASSICAL_ONLY
     return rows
 
 
@@ -180,10 +186,11 @@ def mask_types(mask_type):
 def _write_figure(real, mask, fills, path):
     """For a few faces: the masked input, each method's fill, the original, side by side."""
     count = min(FIGURE_FACES, len(real))
-    columns = [real[:count] * mask[None, :, :, None]] + [fills[m][:count] for m in METHODS] + [real[:count]]
+    methods = [m for m in METHODS if m in fills]
+    columns = [real[:count] * mask[None, :, :, None]] + [fills[m][:count] for m in methods] + [real[:count]]
     grid = np.stack(columns, axis=1).reshape(-1, *real.shape[1:])
     grid = image_io.make_grid(image_io.to_uint8(grid), columns=len(columns))
-    labels = ["masked", *(m.replace("dcgan_", "dcgan ") for m in METHODS), "original"]
+    labels = ["masked", *(m.replace("dcgan_", "dcgan ") for m in methods), "original"]
     image_io.save_image(image_io.with_column_labels(grid, labels), path)
 
 
@@ -219,31 +226,61 @@ def _write_faces(rows, faces, path):
                                  "" if value is None else float(value)])
 
 
+BETTER = {"psnr": 1, "ssim": 1, "l1": -1, "landmark": -1, "identity": -1, "same_person": 1, "seconds": -1}
+ARROWS = {1: " ↑", -1: " ↓"}
+LEGEND = ("↑: higher is better; ↓: lower is better; sharpness: the fill's fine detail in the hole "
+          "over the original's there (1 = as much; below is a blur, above a speckle). landmark: "
+          "mean distance in pixels of dlib's 68 landmarks from the original's; identity: distance "
+          "of dlib's face descriptors from the original's; same_person: the share of faces whose "
+          "descriptor lies within 0.6 of the original's, dlib's threshold for the same person. "
+          "Each cell is the mean ± its 95% interval over the faces.")
+
+
 def to_markdown(rows):
-    """One table per mask: a row per method, a column per metric and region, mean ± 95% CI."""
+    """One table per mask: a row per method, a column per metric and region, mean ± 95% CI; then
+    which method is best on each of the main columns."""
     columns = [(m, r) for m in METRICS for r in ("whole", "hole") if any(
         row["metric"] == m and row["region"] == r for row in rows)]
-    lines = []
+    lines = [LEGEND, ""]
     for mask in dict.fromkeys(row["mask"] for row in rows):
         cells = {(row["method"], row["metric"], row["region"]): row for row in rows if row["mask"] == mask}
         faces = next((row["n"] for row in rows if row["mask"] == mask and row["metric"] == "seconds"), None)
         lines += [f"### mask: {mask}" + (f" ({faces} faces)" if faces else ""), "",
-                  "| method | " + " | ".join(COLUMN_NAMES.get(m, f"{m} ({r})") for m, r in columns)
-                  + " |",
+                  "| method | " + " | ".join(COLUMN_NAMES.get(m, f"{m} ({r})") + ARROWS.get(BETTER.get(m), "")
+                                           for m, r in columns) + " |",
                   "|---|" + "---|" * len(columns)]
-        for method in METHODS:
-            values = []
-            for metric, region in columns:
-                row = cells.get((method, metric, region))
-                text = "" if row is None else f"{row['mean']:.3g} ± {row['ci95']:.2g}"
-                if row is not None and metric == "seconds":
-                    text = f"{row['mean']:.3g}"
-                if row is not None and metric in FACE_METRICS:
-                    text = ("no face" if row["n"] == 0 else text) + f" (n={row['n']})"
-                values.append(text)
-            lines.append(f"| {method} | " + " | ".join(values) + " |")
-        lines.append("")
+        methods = [m for m in METHODS if any(key[0] == m for key in cells)]
+        for method in methods:
+            values = [_cell(cells.get((method, metric, region)), metric) for metric, region in columns]
+            fill = next((row["fill"] for key, row in cells.items() if key[0] == method and "fill" in row), "")
+            label = f"{method} {fill}".strip()
+            lines.append(f"| {label} | " + " | ".join(values) + " |")
+        lines += ["", _winners(cells, methods), ""]
     return "\n".join(lines)
+
+
+def _cell(row, metric):
+    if row is None:
+        return ""
+    if metric == "seconds":
+        return f"{row['mean']:.3g}"
+    text = f"{row['mean']:.3g} ± {row['ci95']:.2g}"
+    return (("no face" if row["n"] == 0 else text) + f" (n={row['n']})") if metric in FACE_METRICS else text
+
+
+def _winners(cells, methods):
+    """'Best: hole PSNR: dcgan_poisson (apart from biharmonic's interval); ...' for one mask."""
+    said = []
+    for metric, region, label, _ in paired.COMPARED:
+        ranked = sorted((cells[(m, metric, region)] for m in methods if (m, metric, region) in cells
+                         and cells[(m, metric, region)]["n"]), key=lambda r: -BETTER[metric] * r["mean"])
+        if len(ranked) < 2:
+            continue
+        best, second = ranked[:2]
+        apart = abs(best["mean"] - second["mean"]) > best["ci95"] + second["ci95"]
+        said.append(f"{label}: {best['method']} ({'ahead of' if apart else 'within the intervals of'} "
+                    f"{second['method']})")
+    return "Best: " + "; ".join(said) + "." if said else ""
 
 
 def against_fills(rows):

@@ -223,6 +223,8 @@ def load_models(directory, raw=False):
       UserError: no checkpoint there, or one whose variables do not fit.
     """
     path = find_checkpoint(directory)
+    if path is None and not os.path.exists(directory):
+        raise OptionError("checkpoint_dir", f"{directory}: no such folder")
     if path is None:
         raise OptionError("checkpoint_dir", f"{directory} holds no checkpoint: train one with "
                           "train_dcgan.py, or give another folder")

@@ -35,6 +35,7 @@ class TrainResult:
     epoch: int
     interrupted: bool
     checkpoint: str
+    trained: bool = True  # False: the checkpoint had already reached the end asked for
 
 
 def sigmoid_cross_entropy(label, logits):
@@ -279,7 +280,13 @@ def _lock(options, strategy):
 def _run(trainer, faces, stop_requested, log):
     """The epochs of `train`, from the restored step to the end, a stop or --max_steps."""
     options = trainer.options
-    saver = _start(trainer, faces, log)
+    restored = trainer.restore(options.checkpoint_dir, log)
+    if restored and trainer.done():
+        log(f"nothing to train: {restored} is at {trainer.position()}, the end this run asks for; "
+            "raise the epochs or the step limit to go on")
+        return TrainResult(int(trainer.step.numpy()), int(trainer.epoch.numpy()), False, restored,
+                           trained=False)
+    saver = _start(trainer, faces, restored, log)
     chief = distribute.is_chief(trainer.strategy)
     writer = tf.summary.create_file_writer(options.log_dir) if chief else tf.summary.create_noop_writer()
     stopped = False
@@ -300,14 +307,13 @@ def _run(trainer, faces, stop_requested, log):
     return TrainResult(int(trainer.step.numpy()), int(trainer.epoch.numpy()), stopped, path)
 
 
-def _start(trainer, faces, log):
-    """Restores the newest checkpoint, writes the config and flags beside it, says what runs.
+def _start(trainer, faces, restored, log):
+    """Writes the config and this run's flags beside the checkpoints, says what runs.
 
     Returns:
       The run's `checkpoints.Saver`.
     """
     options = trainer.options
-    restored = trainer.restore(options.checkpoint_dir, log)
     for optimizer in (trainer.g_optimizer, trainer.d_optimizer):
         optimizer.learning_rate.assign(options.learning_rate)  # the flag wins over the checkpoint
     if distribute.is_chief(trainer.strategy):

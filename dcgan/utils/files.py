@@ -2,8 +2,11 @@
 
 import contextlib
 import fcntl
+import glob
 import json
 import os
+import shutil
+import tempfile
 
 from dcgan.errors import UserError
 
@@ -89,11 +92,7 @@ def check_output_dir(path, flag):
     """
     if os.path.exists(path) and not os.path.isdir(path):
         raise UserError(f"{flag} {path} is a file, not a folder")
-    made = []  # deepest first
-    folder = os.path.abspath(path)
-    while not os.path.exists(folder):
-        made.append(folder)
-        folder = os.path.dirname(folder)
+    made = _missing_folders(path)
     try:
         os.makedirs(path, exist_ok=True)
         probe = os.path.join(path, ".write_test")
@@ -106,6 +105,67 @@ def check_output_dir(path, flag):
         for folder in made:
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
+
+
+class StagedFolder:
+    """A run's outputs, written beside `out_dir` and moved into it only when the run keeps them.
+
+    A run that fails (or is killed) leaves `out_dir` as it was, byte for byte: its
+    outputs were never there. `commit` moves each file or folder the run wrote
+    into `out_dir`, first removing the same names and what `replaced` (names or
+    glob patterns of the tool's outputs) matches of an earlier run; every other
+    file there is left alone. As a context manager: an exception discards, else
+    it commits when `keep` is still True (a tool sets it False when nothing came out).
+    """
+
+    def __init__(self, out_dir, replaced=()):
+        self.out_dir, self.replaced, self.keep = out_dir, replaced, True
+        self.made = _missing_folders(os.path.dirname(os.path.abspath(out_dir)))
+        os.makedirs(os.path.dirname(os.path.abspath(out_dir)), exist_ok=True)
+        base = os.path.basename(os.path.abspath(out_dir))
+        self.path = tempfile.mkdtemp(prefix=f".{base}.partial-", dir=os.path.dirname(os.path.abspath(out_dir)))
+
+    def final(self, path):
+        """Where a path inside the staging folder ends up after `commit`."""
+        return os.path.join(self.out_dir, os.path.relpath(path, self.path))
+
+    def commit(self):
+        os.makedirs(self.out_dir, exist_ok=True)
+        names = os.listdir(self.path)
+        old = {path for pattern in self.replaced for path in glob.glob(os.path.join(self.out_dir, pattern))}
+        for path in old | {os.path.join(self.out_dir, name) for name in names}:
+            _remove(path)
+        for name in names:
+            os.replace(os.path.join(self.path, name), os.path.join(self.out_dir, name))
+        os.rmdir(self.path)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        (self.commit if kind is None and self.keep else self.discard)()
+
+    def discard(self):
+        shutil.rmtree(self.path, ignore_errors=True)
+        for folder in self.made:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+
+
+def _remove(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.remove(path)
+
+
+def _missing_folders(path):
+    """The folders from `path` up that do not exist yet, deepest first."""
+    made, folder = [], os.path.abspath(path)
+    while not os.path.exists(folder):
+        made.append(folder)
+        folder = os.path.dirname(folder)
+    return made
 
 
 class FolderLock:

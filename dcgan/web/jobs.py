@@ -47,6 +47,7 @@ class Job:
     preview: bytes = None  # PNG of the photo completed so far
     result: bytes = None  # PNG of the finished photo, its size and mode
     started: float = None  # time.monotonic() when it began to run
+    classical_share: float = None  # of the hole, the share outside every face (a classical fill)
     cancel_requested: bool = False
 
     def describe(self):
@@ -56,7 +57,8 @@ class Job:
             elapsed = time.monotonic() - self.started
             left = round(elapsed / self.iteration * max(self.total - self.iteration, 0), 1)
         return {"id": self.id, "status": self.status, "iteration": self.iteration,
-                "total": self.total, "error": self.error, "seconds_left": left}
+                "total": self.total, "error": self.error, "seconds_left": left,
+                "classical_share": self.classical_share}
 
     @property
     def finished(self):
@@ -149,7 +151,7 @@ class JobRunner:
     def _run(self, job):
         job.status, job.started = "running", time.monotonic()
         try:
-            filled, _, _ = photo.fill_photo(
+            filled, _, job.classical_share = photo.fill_photo(
                 job.rgb, job.hole, job.faces, self.model, self.options,
                 progress=lambda steps: setattr(job, "iteration", job.iteration + steps),
                 preview=lambda so_far: setattr(job, "preview", png_bytes(so_far, job.gray)),

@@ -10,6 +10,7 @@ import json
 from dcgan.web.jobs import MAX_BYTES, BadRequest
 
 MAX_BODY = 2 * MAX_BYTES  # base64 of a photo and a mask at their limits
+READ_TIMEOUT = 30  # seconds a client may take to send its request (each read of the socket)
 
 
 class ClientGone(Exception):
@@ -30,7 +31,11 @@ def read_body(headers, stream):
         raise BadRequest(f"the request's Content-Length is not a size: {length}")
     if int(length) > MAX_BODY:
         raise BadRequest(f"the request is over {MAX_BODY // 2 ** 20} MB", 413)
-    body = stream.read(int(length))
+    try:
+        body = stream.read(int(length))
+    except TimeoutError:
+        raise BadRequest(f"the request's body did not arrive within {READ_TIMEOUT} s (its "
+                         f"Content-Length says {length} bytes)", 408) from None
     if len(body) < int(length):
         raise ClientGone(f"the client left after {len(body)} of {length} bytes")
     return body
@@ -51,4 +56,6 @@ def read_complete(headers, stream):
         if not isinstance(value, str):
             raise BadRequest(f"the {field} is not an image: send it as a data URL or base64 text, "
                              f"not a {type(value).__name__}")
+    if not isinstance(request.get("gray", False), bool):
+        raise BadRequest(f"gray must be true or false, not {json.dumps(request['gray'])}")
     return CompleteRequest(request["photo"], request["mask"], request.get("gray") is True)

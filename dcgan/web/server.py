@@ -6,7 +6,8 @@
     GET  /examples/NAME             one of them (only names from that list)
     POST /api/complete              {"photo": data URL, "mask": data URL, "gray": optional bool}
                                     -> 202 {"id": ...}; "gray": return a colour photo as grey
-    GET  /api/jobs/ID               {"status", "iteration", "total", "error", "seconds_left"}
+    GET  /api/jobs/ID               {"status", "iteration", "total", "error", "seconds_left",
+                                     "classical_share": of the hole, the share outside every face}
     DELETE /api/jobs/ID             cancels a queued or running job (its status becomes cancelled)
     GET  /api/jobs/ID/preview.png   the completion so far
     GET  /api/jobs/ID/result.png    the finished photo, its size and mode
@@ -42,6 +43,8 @@ def make_server(host, port, runner, examples_dir):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     """One request, routed by `ROUTES`; what it serves is its server's, set by make_server."""
+
+    timeout = requests.READ_TIMEOUT  # a client that stops sending is answered 408, not waited for
 
     def log_message(self, *args):  # quiet: the terminal shows the jobs, not every poll
         pass

@@ -250,6 +250,10 @@ function follow(id) {
       $("complete-button").disabled = false;
     }
     if (job.status === "done") {
+      if (job.classical_share > 0.01) {
+        $("progress-text").textContent += `; ${Math.round(100 * job.classical_share)}% of the hole ` +
+          "lies outside every face: filled there by a smooth classical fill, not the model";
+      }
       showResult(`/api/jobs/${id}/result.png`);
       $("download-link").href = `/api/jobs/${id}/result.png`;
       $("download-link").hidden = $("compare-button").hidden = false;
