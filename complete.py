@@ -83,6 +83,8 @@ def main(argv=None):
         print(f"model: {model.path} ({model.config.describe()}); {len(crops)} aligned face(s), "
               f"{len(photos)} photo(s)")
         with StagedFolder(options.out_dir, OUTPUTS) as staged:
+            print(f"writing into {os.path.relpath(staged.path)} while it runs; moved into "
+                  f"{options.out_dir} at the end")
             status = _complete_all(crops, photos, model, options, staged, stop)
     except UserError as e:
         return fail(PROGRAM, e, CompletionOptions, ModelSource)

@@ -5,6 +5,13 @@ transposed-conv kernels as [h, w, out, in]) so that TF1 checkpoints map onto the
 by name, and weights move freely between implementations of the same layer.
 """
 
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import tempfile
+
 import keras
 import tensorflow as tf
 
@@ -16,6 +23,7 @@ INIT_STDDEV = 0.02
 IMPLEMENTATIONS = ("auto", "native", "fast", "edges")
 _implementation = "auto"
 _cpu_choice = None
+OPS_VARIABLE = "DCGAN_OPS"  # native, fast or edges: overrides the CPU's probe
 
 
 def set_implementation(name):
@@ -24,9 +32,10 @@ def set_implementation(name):
     `native`: TF's ops. `fast`: ops/fast_conv.py everywhere (no Conv2DBackpropInput).
     `edges`: fast_conv only for the layers next to the image (3 channels), where the
     native op is slowest. `auto`: native with a GPU (cuDNN); on the CPU `fast` where
-    a one-time probe finds the native transposed convolution slower than the
-    sub-pixel form, else `edges`. Read when a function is traced; the weights are
-    the same for all.
+    a probe finds the native transposed convolution slower than the sub-pixel form,
+    else `edges`, probed once per machine and kept (`probe_cache_path`; $DCGAN_OPS
+    overrides it), so that a machine's runs give the same bytes. Read when a function
+    is traced; the weights are the same for all.
     """
     global _implementation
     if name not in IMPLEMENTATIONS:
@@ -45,11 +54,45 @@ def use_fast_ops(image_side_channels):
 
 
 def _probe_cpu():
+    """The CPU's choice: $DCGAN_OPS if set, else the probe's, made once per machine and kept
+    in a cache file, so that every run on this machine computes the same bytes."""
     global _cpu_choice
     if _cpu_choice is None:
-        with tf.init_scope():  # eager, even while a tf.function is being traced
-            _cpu_choice = "fast" if fast_conv.native_transpose_is_slow() else "edges"
+        _cpu_choice = os.environ.get(OPS_VARIABLE) or _cached_probe()
+        if _cpu_choice not in IMPLEMENTATIONS[1:]:
+            raise ValueError(f"${OPS_VARIABLE} is {_cpu_choice}; one of {IMPLEMENTATIONS[1:]}")
     return _cpu_choice
+
+
+def probe_cache_path():
+    """Where this machine's probe result is kept: one file per CPU model, its flags and TF."""
+    cpu = platform.processor() + _cpuinfo_line("model name") + _cpuinfo_line("flags")
+    key = hashlib.sha256(f"{cpu}|{tf.__version__}".encode()).hexdigest()[:16]
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "dcgan-completion", f"ops-{key}.json")
+
+
+def _cpuinfo_line(name):
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next((line for line in f if line.startswith(name)), "")
+    except OSError:
+        return ""
+
+
+def _cached_probe():
+    path = probe_cache_path()
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        with open(path) as f:
+            return json.load(f)["implementation"]
+    with tf.init_scope():  # eager, even while a tf.function is being traced
+        choice = "fast" if fast_conv.native_transpose_is_slow() else "edges"
+    with contextlib.suppress(OSError):  # a read-only home probes in every process, as before
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=os.path.dirname(path), delete=False) as f:
+            json.dump({"implementation": choice}, f)
+        os.replace(f.name, path)
+    return choice
 
 
 class _KernelAndBias(keras.layers.Layer):

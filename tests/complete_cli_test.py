@@ -1,5 +1,6 @@
 """complete.py as a user runs it, on a tiny model trained on real faces."""
 
+import glob
 import os
 
 import imageio.v3 as iio
@@ -65,7 +66,7 @@ def test_bad_inputs_are_one_line_and_exit_2(tiny_model, face_pngs, tmp_path):
         _complete(tiny_model, [str(tmp_path / "empty")], tmp_path / "o"))
     no_model = run_cli("complete.py", face_pngs[0], "--checkpointDir", str(tmp_path / "none"),
                        "--outDir", str(tmp_path / "o"))
-    assert f"--checkpointDir {tmp_path / 'none'} holds no checkpoint" in assert_one_line_error(no_model)
+    assert f"--checkpointDir {tmp_path / 'none'}: no such folder" in assert_one_line_error(no_model)
     bad_mask = _complete(tiny_model, face_pngs[:1], tmp_path / "o", "--maskType", "mask",
                          "--maskFile", str(broken))
     assert "cannot read mask file" in assert_one_line_error(bad_mask)
@@ -84,7 +85,8 @@ def test_ctrl_c_stops_the_search_and_writes_every_output(tiny_model, face_pngs, 
     out = tmp_path / "out"
     command = ["complete.py", *face_pngs, "--checkpointDir", tiny_model, "--outDir", str(out),
                "--nIter", "1000000", "--outInterval", "5", "--no_progress"]
-    status, _, err = interrupt_when(command, (out / "snapshots" / "0005.png").exists)
+    status, _, err = interrupt_when(  # the run writes beside --outDir until it ends
+        command, lambda: bool(glob.glob(str(tmp_path / "out.partial-*" / "snapshots" / "0005.png"))))
     assert status == 128 + signal.SIGINT, err
     assert "Traceback" not in err
     for path in face_pngs:

@@ -72,7 +72,7 @@ def test_a_failed_completion_leaves_the_folder_as_it_was(work):
         assert result.returncode == 2 and message in result.stderr, (message, result.stderr)
         assert "Traceback" not in result.stderr
         assert folder_bytes(work / "out") == before, message
-    assert not [name for name in os.listdir(work) if name.startswith(".out.partial")]
+    assert not [name for name in os.listdir(work) if name.startswith("out.partial")]
 
 
 def test_a_successful_run_replaces_only_what_it_writes(work):

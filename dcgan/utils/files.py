@@ -108,7 +108,8 @@ def check_output_dir(path, flag):
 
 
 class StagedFolder:
-    """A run's outputs, written beside `out_dir` and moved into it only when the run keeps them.
+    """A run's outputs, written beside `out_dir` (in `OUT.partial-XXXX`, where progress can be
+    watched) and moved into it only when the run keeps them.
 
     A run that fails (or is killed) leaves `out_dir` as it was, byte for byte: its
     outputs were never there. `commit` moves each file or folder the run wrote
@@ -123,7 +124,7 @@ class StagedFolder:
         self.made = _missing_folders(os.path.dirname(os.path.abspath(out_dir)))
         os.makedirs(os.path.dirname(os.path.abspath(out_dir)), exist_ok=True)
         base = os.path.basename(os.path.abspath(out_dir))
-        self.path = tempfile.mkdtemp(prefix=f".{base}.partial-", dir=os.path.dirname(os.path.abspath(out_dir)))
+        self.path = tempfile.mkdtemp(prefix=f"{base}.partial-", dir=os.path.dirname(os.path.abspath(out_dir)))
 
     def final(self, path):
         """Where a path inside the staging folder ends up after `commit`."""
