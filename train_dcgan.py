@@ -1,54 +1,12 @@
-"""Train a DCGAN on a folder of face images (a TF2 port of bamos/dcgan-completion.tensorflow).
+"""Train a DCGAN on a folder of face images.
 
-    python train_dcgan.py --dataset ../shared/data/celeba_faces64/train --epoch 20
-    tensorboard --logdir logs
-
-Ctrl-C saves a checkpoint and stops; the same command again goes on from it.
+The tool is `dcgan/tools/train.py`; once installed (`pip install .`) it is also the
+`dcgan-train` command. `python train_dcgan.py --help` lists its flags.
 """
 
-import argparse
 import sys
 
-from dcgan import flags
-from dcgan.options import TrainOptions
-
-PROGRAM = "train_dcgan.py"
-
-
-def parse_args(argv=None):
-    p = flags.Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    flags.add_flags(p, TrainOptions)
-    args = p.parse_args(argv)
-    flags.check(p, args, TrainOptions)
-    return args
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    from dcgan.cli import StopFlag, fail, import_tensorflow_quietly
-    from dcgan.errors import UserError
-    stop = StopFlag("saving a checkpoint after this step")
-    import_tensorflow_quietly()
-    try:
-        from dcgan.utils.files import check_output_dir
-        from dcgan.train.training_loop import NonFiniteLoss, train
-        options = flags.from_args(TrainOptions, args)
-        for flag in ("--checkpoint_dir", "--sample_dir", "--log_dir"):
-            check_output_dir(getattr(options, flag[2:]), flag)
-        result = train(options, stop_requested=stop)
-    except UserError as e:
-        return fail(PROGRAM, e, TrainOptions)
-    except NonFiniteLoss as e:
-        print(f"{PROGRAM}: {e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"{PROGRAM}: stopped without saving; the last checkpoint is kept", file=sys.stderr)
-        return 130
-    if result.trained:
-        print(f"saved {result.checkpoint} ({result.epoch} of {options.epoch} epochs done, "
-              f"step {result.step})")
-    return stop.exit_status()
-
+from dcgan.tools.train import main
 
 if __name__ == "__main__":
     sys.exit(main())

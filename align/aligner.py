@@ -22,16 +22,6 @@ def default_predictor_path():
     return face_recognition_models.pose_predictor_model_location()
 
 
-def load_rgb(path):
-    """Reads any image Pillow decodes (grayscale, palette, RGBA, CMYK) as uint8 RGB, EXIF-rotated.
-
-    Raises:
-      OSError: the file is not an image or does not decode.
-    """
-    from dcgan.utils.images import open_8bit
-    return np.asarray(open_8bit(path).convert("RGB"))
-
-
 def affine_from_points(source, target):
     """The 2x3 affine map taking three source points onto three target points.
 

@@ -1,7 +1,7 @@
 """Ours against the PyTorch reference (../shared/bench/torch_dcgan_reference.py), one after the
 other in one run, at gf_dim 64 and 32: the table of bench/README.md. Not a test.
 
-    python bench/compare.py --torch_python /path/to/venv-with-torch/bin/python --seconds 20
+    python -m bench.compare --torch_python /path/to/venv-with-torch/bin/python --seconds 20
 
 Both run in float32 and, where the CPU has native bfloat16 (AVX512_BF16 or
 AMX), in bfloat16 too (PyTorch's autocast, our --precision bfloat16); the
@@ -17,10 +17,9 @@ import platform
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-from dcgan.modeling import precision  # noqa: E402
+from dcgan.modeling import precision
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 TORCH_REFERENCE = os.path.join(HERE, "..", "..", "shared", "bench", "torch_dcgan_reference.py")
 
 
@@ -42,8 +41,8 @@ def measure(a, gf, bf16):
         torch["bf16"] = run_json([a.torch_python, a.torch_reference, *size, "--df_dim", str(gf), "--bf16"])
     ours = {}
     for name in ("float32", "bfloat16") if bf16 else ("float32",):
-        ours[name] = {**run_json([sys.executable, os.path.join(HERE, "train_step.py"), *size, "--precision", name]),
-                      **run_json([sys.executable, os.path.join(HERE, "complete_loop.py"), *size,
+        ours[name] = {**run_json([sys.executable, "-m", "bench.train_step", *size, "--precision", name]),
+                      **run_json([sys.executable, "-m", "bench.complete_loop", *size,
                                   "--precision", name])}
     best = lambda runs, key: max(t[key] for t in runs.values())
     return {"gf_dim": gf, "ops": ours["float32"]["ops"],

@@ -1,32 +1,30 @@
 """Iterations/s of the compiled z search (Adam, batch 64, 64x64, gf_dim=df_dim=64), beside the
 same loop run eagerly step by step. Not a test.
 
-    python bench/complete_loop.py --image_size 64 --gf_dim 64 --batch_size 64 --seconds 30
+    python -m bench.complete_loop --image_size 64 --gf_dim 64 --batch_size 64 --seconds 30
 
 Prints one JSON line.
 """
 
 import json
 import os
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from dcgan.cli import import_tensorflow_quietly  # noqa: E402
+from dcgan.cli import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
-import tensorflow as tf  # noqa: E402
+import tensorflow as tf
 
-import common  # noqa: E402
-import ops  # noqa: E402
-from dcgan.modeling.config import ModelConfig  # noqa: E402
-from dcgan.complete.masks import make_mask  # noqa: E402
-from dcgan.modeling.model import build_models  # noqa: E402
-from dcgan.modeling.checkpoints import LoadedModel  # noqa: E402
-from dcgan.options import SearchOptions  # noqa: E402
-from dcgan.complete.z_search import ZSearch  # noqa: E402
+from bench import common
+import ops
+from dcgan.modeling.config import ModelConfig
+from dcgan.hole.masks import make_mask
+from dcgan.modeling.model import build_models
+from dcgan.modeling.checkpoints import LoadedModel
+from dcgan.options import SearchOptions
+from dcgan.search.z_search import ZSearch
 
 
 def iterations_per_s(run, seconds, chunk):

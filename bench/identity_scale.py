@@ -1,7 +1,7 @@
 """What evaluate.py's identity distance means on 64x64 faces: the distance of each held-out face
 to edits of it whose effect on identity is known. Not a test; the README's scale comes from it.
 
-    python bench/identity_scale.py --images aligned_test --limit 64
+    python -m bench.identity_scale --images aligned_test --limit 64
 
 A fill that keeps the person should land near the blurred face; one that
 forgets the centre, near the mean-colour centre; one that paints someone
@@ -10,15 +10,13 @@ else's, near the other person's centre. Prints a Markdown table.
 
 import argparse
 import os
-import sys
 
 import numpy as np
 from PIL import Image, ImageFilter
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from align.aligner import AlignDlib  # noqa: E402
-from dcgan.complete import masks  # noqa: E402
-from dcgan.evaluate import metrics  # noqa: E402
+from align.aligner import AlignDlib
+from dcgan.hole import masks
+from dcgan.evaluation import metrics
 
 
 def blurred(face, radius):

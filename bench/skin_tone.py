@@ -1,7 +1,7 @@
 """Is the fill lighter or darker than the face? The fill's mean brightness error by skin tone and by side light.
 
     python complete.py aligned_test/*.png --outDir tone            # the center hole, the defaults
-    python bench/skin_tone.py aligned_test tone/completed --picture tone.png --lit_picture lit.png
+    python -m bench.skin_tone aligned_test tone/completed --picture tone.png --lit_picture lit.png
 
 For each face: the skin tone is the mean luma (0-255) of the known pixels in a
 4-pixel ring around the hole; the error is the fill's mean luma in the hole
@@ -15,17 +15,15 @@ half-lit (masked, completed, original). Not a test.
 
 import argparse
 import os
-import sys
 
 import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from dcgan.complete.masks import make_mask  # noqa: E402
-from dcgan.evaluate.metrics import mean_and_ci95  # noqa: E402
-from dcgan.utils.images import make_grid, save_image, with_column_labels  # noqa: E402
+from dcgan.hole.masks import make_mask
+from dcgan.evaluation.metrics import mean_and_ci95
+from dcgan.utils.images import make_grid, save_image, with_column_labels
 
 RING = 4
 

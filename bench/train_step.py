@@ -1,30 +1,28 @@
 """Images/s of the full DCGAN train step (1 D + 2 G updates), and the share of the
 machine's float32 matmul ceiling it reaches. Not a test.
 
-    python bench/train_step.py --image_size 64 --gf_dim 64 --batch_size 64 --seconds 30
+    python -m bench.train_step --image_size 64 --gf_dim 64 --batch_size 64 --seconds 30
 
 Prints one JSON line.
 """
 
 import json
 import os
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from dcgan.cli import import_tensorflow_quietly  # noqa: E402
+from dcgan.cli import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
-import common  # noqa: E402
-import ops  # noqa: E402
-from dcgan.modeling.config import ModelConfig  # noqa: E402
-from dcgan.options import TrainOptions  # noqa: E402
-from dcgan.train.training_loop import Trainer  # noqa: E402
+from bench import common
+import ops
+from dcgan.modeling.config import ModelConfig
+from dcgan.options import TrainOptions
+from dcgan.training.trainer import Trainer
 
 
 def matmul_gflops(n=4096, repeats=5):

@@ -33,6 +33,13 @@ def import_tensorflow_quietly():
             os.close(saved)
 
 
+def program_name(script):
+    """How the tool was started, for its messages: `dcgan-complete` as a command, else `script`
+    (`complete.py`; also under `python -m` and when called in-process)."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return name if name.startswith("dcgan-") else script
+
+
 def fail(program, message, *option_classes):
     """Prints the one-line error every tool uses for bad input and returns exit status 2.
 
@@ -45,8 +52,7 @@ def fail(program, message, *option_classes):
     return 2
 
 
-BUNDLED_MODEL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                             "models", "celeba64")
+BUNDLED_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "celeba64")
 
 
 def default_checkpoint_dir():

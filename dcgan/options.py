@@ -111,7 +111,7 @@ class ModelSource:
 
     checkpoint_dir: str = option(
         None, "model to use: a train_dcgan.py checkpoint folder, a bundled model, or the original "
-        "TF1 code's checkpoint (default: the bundled models/celeba64, else 'checkpoint')",
+        "TF1 code's checkpoint (default: the bundled dcgan/models/celeba64, else 'checkpoint')",
         flag="--checkpointDir")
 
 

@@ -1,4 +1,4 @@
-"""python -m align against OpenFace's own outputs, on real photos from ../shared/data."""
+"""python align_dlib.py (dcgan-align) against OpenFace's own outputs, on real photos from ../shared/data."""
 
 import os
 import shutil
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from align.aligner import AlignDlib, affine_from_points, load_rgb
+from align.aligner import AlignDlib, affine_from_points
+from dcgan.utils.images import load_rgb
 from align.template import LANDMARK_INDICES, MINMAX_TEMPLATE
 from conftest import REPO, SHARED_DATA, assert_one_line_error, interrupt_when, requires_shared, run_cli
 
@@ -50,9 +51,10 @@ def _outputs(folder):
     ("innerEyesAndBottomLip", 96, None),
     ("outerEyesAndNose", 64, None),
 ])
+@pytest.mark.slow
 def test_cli_matches_openface_outputs(lfw_sample, tmp_path, aligner, landmarks, size, reference):
     out = tmp_path / "aligned"
-    result = run_cli("-m", "align", str(lfw_sample), "align", landmarks, str(out), "--size", str(size))
+    result = run_cli("align_dlib.py", str(lfw_sample), "align", landmarks, str(out), "--size", str(size))
     assert result.returncode == 0, result.stderr
     assert "aligned 20, skipped (exists) 0, no face 0" in result.stdout
     outputs = _outputs(out)
@@ -109,6 +111,7 @@ def test_template_landmarks_land_within_2_pixels_at_96(aligner):
         assert np.max(errors) <= 5.0, (landmarks, errors)
 
 
+@pytest.mark.slow
 def test_no_face_several_faces_and_unreadable_are_counted(tmp_path):
     photos = tmp_path / "photos"
     photos.mkdir()
@@ -118,7 +121,7 @@ def test_no_face_several_faces_and_unreadable_are_counted(tmp_path):
     (photos / "notes.txt").write_text("not an image")
     (photos / "broken.jpg").write_bytes(b"\xff\xd8 truncated")
     out = tmp_path / "aligned"
-    skip = run_cli("-m", "align", str(photos), "align", "outerEyesAndNose", str(out),
+    skip = run_cli("align_dlib.py", str(photos), "align", "outerEyesAndNose", str(out),
                    "--skipMulti", "--verbose")
     assert skip.returncode == 0, skip.stderr
     assert ("aligned 1, skipped (exists) 0, no face 1, several faces 1, unreadable 2"
@@ -128,17 +131,18 @@ def test_no_face_several_faces_and_unreadable_are_counted(tmp_path):
     assert _outputs(out) == {"Tom_Cruise_avp_2014_4.png"}
     assert "Traceback" not in skip.stderr
 
-    largest = run_cli("-m", "align", str(photos), "align", "outerEyesAndNose", str(out))
+    largest = run_cli("align_dlib.py", str(photos), "align", "outerEyesAndNose", str(out))
     assert ("aligned 1, skipped (exists) 1, no face 1, several faces 0, unreadable 2"
             in largest.stdout)
     assert _outputs(out) == {"Tom_Cruise_avp_2014_4.png", "2008_001009.png"}
 
 
+@pytest.mark.slow
 def test_second_run_skips_everything(lfw_sample, tmp_path):
     out = tmp_path / "aligned"
-    run_cli("-m", "align", str(lfw_sample), "align", "innerEyesAndBottomLip", str(out), "--size", "64")
+    run_cli("align_dlib.py", str(lfw_sample), "align", "innerEyesAndBottomLip", str(out), "--size", "64")
     before = {p: os.path.getmtime(out / p) for p in _outputs(out)}
-    again = run_cli("-m", "align", str(lfw_sample), "align", "innerEyesAndBottomLip", str(out), "--size", "64")
+    again = run_cli("align_dlib.py", str(lfw_sample), "align", "innerEyesAndBottomLip", str(out), "--size", "64")
     assert again.returncode == 0
     assert "aligned 0, skipped (exists) 20" in again.stdout
     assert {p: os.path.getmtime(out / p) for p in _outputs(out)} == before
@@ -152,6 +156,7 @@ def test_any_colour_mode_is_aligned_as_rgb(tmp_path, aligner, mode):
     assert face is not None and face.shape == (64, 64, 3) and face.dtype == np.uint8
 
 
+@pytest.mark.slow
 def test_grayscale_lfw_originals(tmp_path):
     photos = tmp_path / "raw"
     photos.mkdir()
@@ -159,13 +164,14 @@ def test_grayscale_lfw_originals(tmp_path):
     for name in sorted(os.listdir(raw))[:6]:
         shutil.copy(os.path.join(raw, name), photos)
     assert Image.open(photos / sorted(os.listdir(photos))[0]).mode == "L"
-    result = run_cli("-m", "align", str(photos), "align", "outerEyesAndNose", str(tmp_path / "out"))
+    result = run_cli("align_dlib.py", str(photos), "align", "outerEyesAndNose", str(tmp_path / "out"))
     assert result.returncode == 0 and "aligned 6" in result.stdout
     assert Image.open(tmp_path / "out" / sorted(_outputs(tmp_path / "out"))[0]).mode == "RGB"
 
 
+@pytest.mark.slow
 def test_compute_mean_prints_68_points_in_unit_square(lfw_sample):
-    result = run_cli("-m", "align", str(lfw_sample), "computeMean", "innerEyesAndBottomLip")
+    result = run_cli("align_dlib.py", str(lfw_sample), "computeMean", "innerEyesAndBottomLip")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "index,x,y,std_x,std_y"
@@ -175,21 +181,23 @@ def test_compute_mean_prints_68_points_in_unit_square(lfw_sample):
     assert np.abs(points - MINMAX_TEMPLATE).mean() < 0.05  # close to OpenFace's own mean face
 
 
+@pytest.mark.slow
 def test_missing_or_empty_folder_or_bad_predictor_is_one_line_and_exit_2(tmp_path, lfw_sample):
-    missing = run_cli("-m", "align", str(tmp_path / "nowhere"), "align", "outerEyesAndNose", str(tmp_path / "o"))
+    missing = run_cli("align_dlib.py", str(tmp_path / "nowhere"), "align", "outerEyesAndNose", str(tmp_path / "o"))
     assert "no such folder" in assert_one_line_error(missing)
     (tmp_path / "empty").mkdir()
-    empty = run_cli("-m", "align", str(tmp_path / "empty"), "align", "outerEyesAndNose", str(tmp_path / "o"))
+    empty = run_cli("align_dlib.py", str(tmp_path / "empty"), "align", "outerEyesAndNose", str(tmp_path / "o"))
     assert "no files in" in assert_one_line_error(empty)
-    predictor = run_cli("-m", "align", str(lfw_sample), "align", "outerEyesAndNose", str(tmp_path / "o"),
+    predictor = run_cli("align_dlib.py", str(lfw_sample), "align", "outerEyesAndNose", str(tmp_path / "o"),
                         "--dlibFacePredictor", str(tmp_path / "none.dat"))
     assert "predictor" in assert_one_line_error(predictor)
     not_a_model = tmp_path / "bad.dat"
     not_a_model.write_bytes(b"not a model")
-    bad = run_cli("-m", "align", str(lfw_sample), "computeMean", "--dlibFacePredictor", str(not_a_model))
+    bad = run_cli("align_dlib.py", str(lfw_sample), "computeMean", "--dlibFacePredictor", str(not_a_model))
     assert "not a dlib shape predictor" in assert_one_line_error(bad)
 
 
+@pytest.mark.slow
 def test_fallback_lfw_copies_the_deep_funneled_image_when_no_face(tmp_path):
     photos, fallback = tmp_path / "photos" / "animals", tmp_path / "funneled" / "animals"
     photos.mkdir(parents=True)
@@ -197,17 +205,18 @@ def test_fallback_lfw_copies_the_deep_funneled_image_when_no_face(tmp_path):
     shutil.copy(os.path.join(NO_FACE, "dog.jpg"), photos)
     shutil.copy(os.path.join(LFW, sorted(os.listdir(LFW))[0]), fallback / "dog.jpg")
     out = tmp_path / "aligned"
-    result = run_cli("-m", "align", str(tmp_path / "photos"), "align", "outerEyesAndNose", str(out),
+    result = run_cli("align_dlib.py", str(tmp_path / "photos"), "align", "outerEyesAndNose", str(out),
                      "--fallbackLfw", str(tmp_path / "funneled"))
     assert result.returncode == 0, result.stderr
     assert "fallbacks 1" in result.stdout
     assert (out / "animals" / "dog.jpg").read_bytes() == (fallback / "dog.jpg").read_bytes()
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_the_next_run_goes_on(tmp_path):
     source = os.path.join(SHARED_DATA, "celeba_half", "train")
     out = tmp_path / "aligned"
-    command = ["-m", "align", source, "align", "innerEyesAndBottomLip", str(out), "--size", "32"]
+    command = ["align_dlib.py", source, "align", "innerEyesAndBottomLip", str(out), "--size", "32"]
     status, _, err = interrupt_when(command, lambda: out.exists() and len(_outputs(out)) >= 20)
     assert status == 130
     assert "Traceback" not in err and "run the same command again" in err
@@ -219,6 +228,7 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_goes_on(tmp_path):
             assert image.size == (32, 32)
 
 
+@pytest.mark.slow
 def test_same_stems_get_their_own_outputs_and_an_output_inside_the_input_is_not_read(tmp_path):
     photos = tmp_path / "photos"
     photos.mkdir()
@@ -228,17 +238,17 @@ def test_same_stems_get_their_own_outputs_and_an_output_inside_the_input_is_not_
     Image.open(os.path.join(source, first)).save(photos / "same.png")
     out = photos / "aligned"
     for _ in range(2):
-        result = run_cli("-m", "align", str(photos), "align", "innerEyesAndBottomLip", str(out), "--size", "32")
+        result = run_cli("align_dlib.py", str(photos), "align", "innerEyesAndBottomLip", str(out), "--size", "32")
         assert result.returncode == 0, result.stderr
     assert sorted(os.listdir(out)) == ["same_jpg.png", "same_png.png"]
     assert "aligned 0, skipped (exists) 2" in result.stdout  # its own outputs were not read again
     (tmp_path / "a_file").write_text("x")
-    result = run_cli("-m", "align", str(photos), "align", "innerEyesAndBottomLip", str(tmp_path / "a_file"))
+    result = run_cli("align_dlib.py", str(photos), "align", "innerEyesAndBottomLip", str(tmp_path / "a_file"))
     assert "is a file" in assert_one_line_error(result)
 
 
 def test_a_16_bit_photo_aligns_as_its_8_bit_self(tmp_path, aligner):
-    from align.aligner import load_rgb
+    from dcgan.utils.images import load_rgb
     source = os.path.join(SHARED_DATA, "lfw_raw", sorted(os.listdir(os.path.join(SHARED_DATA, "lfw_raw")))[0])
     gray = np.asarray(Image.open(source).convert("L"))
     Image.fromarray(gray.astype(np.uint16) * 257).save(tmp_path / "sixteen.png")

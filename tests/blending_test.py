@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from dcgan.complete.blending import PoissonSolver, poisson_blend
-from dcgan.complete.masks import make_mask
+from dcgan.fill.poisson import PoissonSolver, poisson_blend
+from dcgan.hole.masks import make_mask
 
 
 def test_guidance_from_the_same_image_reproduces_it():

@@ -1,4 +1,4 @@
-"""The bundled model (models/celeba64) completes the bundled example faces as the README says."""
+"""The bundled model (dcgan/models/celeba64) completes the bundled example faces as the README says."""
 
 import csv
 import json
@@ -7,12 +7,13 @@ import os
 import numpy as np
 import tensorflow as tf
 from PIL import Image
+import pytest
 
 from conftest import REPO, run_cli
-from dcgan.complete.masks import make_mask
+from dcgan.hole.masks import make_mask
 from readme_test import quick_start_commands
 
-MODEL = os.path.join(REPO, "models", "celeba64")
+MODEL = os.path.join(REPO, "dcgan", "models", "celeba64")
 EXAMPLES = os.path.join(REPO, "data", "examples")
 
 
@@ -27,6 +28,7 @@ def test_bundle_holds_generator_and_discriminator_only_and_fits_in_git():
     assert size < 40e6
 
 
+@pytest.mark.slow
 def test_readme_command_completes_two_examples_with_the_bundled_model(tmp_path):
     command = quick_start_commands()[0].split("&&")[-1].split()
     assert command[:3] == ["python", "complete.py", "data/examples/*.png"]

@@ -88,7 +88,7 @@ def test_float16_bundle_is_smaller_and_completes_the_same(tiny_model, tmp_path):
     import os
 
     from conftest import run_cli
-    result = run_cli("-m", "dcgan.export", tiny_model, str(tmp_path / "bundle"))
+    result = run_cli("-m", "dcgan.tools.export", tiny_model, str(tmp_path / "bundle"))
     assert result.returncode == 0, result.stderr
     config, generator, discriminator, path = load_models(str(tmp_path / "bundle"))
     original_config, original_g, original_d, _ = load_models(tiny_model)
@@ -106,9 +106,9 @@ def test_float16_bundle_is_smaller_and_completes_the_same(tiny_model, tmp_path):
 def test_export_to_a_path_it_cannot_write_is_one_line(tiny_model, tmp_path):
     from conftest import assert_one_line_error, run_cli
     (tmp_path / "a_file").write_text("x")
-    result = run_cli("-m", "dcgan.export", tiny_model, str(tmp_path / "a_file"))
+    result = run_cli("-m", "dcgan.tools.export", tiny_model, str(tmp_path / "a_file"))
     assert "out_dir " + str(tmp_path / "a_file") + " is a file" in assert_one_line_error(result)
-    result = run_cli("-m", "dcgan.export", tiny_model, str(tmp_path / "a_file" / "bundle"))
+    result = run_cli("-m", "dcgan.tools.export", tiny_model, str(tmp_path / "a_file" / "bundle"))
     assert "cannot write to out_dir" in assert_one_line_error(result)
 
 
@@ -119,10 +119,10 @@ def test_export_warns_when_the_checkpoint_has_no_training_flags_beside_it(tiny_m
     from conftest import run_cli
     copied = tmp_path / "kept"
     shutil.copytree(tiny_model, copied, ignore=shutil.ignore_patterns("training.json"))
-    result = run_cli("-m", "dcgan.export", str(copied), str(tmp_path / "bundle"))
+    result = run_cli("-m", "dcgan.tools.export", str(copied), str(tmp_path / "bundle"))
     assert result.returncode == 0, result.stderr
     assert "warning: no training.json" in result.stderr
     assert "training" not in json.loads((tmp_path / "bundle" / "config.json").read_text())["provenance"]
-    result = run_cli("-m", "dcgan.export", tiny_model, str(tmp_path / "whole"))
+    result = run_cli("-m", "dcgan.tools.export", tiny_model, str(tmp_path / "whole"))
     assert result.returncode == 0 and "warning" not in result.stderr
     assert json.loads((tmp_path / "whole" / "config.json").read_text())["provenance"]["training"]["runs"]

@@ -5,9 +5,12 @@ import os
 import shutil
 
 import tensorflow as tf
+import pytest
 
 from dcgan.modeling import checkpoints
-from dcgan.train.training_loop import train
+from dcgan.training.loop import train
+
+pytestmark = pytest.mark.slow  # every test here starts a tool or trains
 
 QUIET = dict(log=lambda message: None)
 

@@ -6,9 +6,10 @@ import os
 import imageio.v3 as iio
 import numpy as np
 from PIL import Image
+import pytest
 
 from conftest import assert_one_line_error, run_cli
-from dcgan.complete.masks import make_mask
+from dcgan.hole.masks import make_mask
 
 
 def _complete(tiny_model, inputs, out, *flags):
@@ -209,6 +210,7 @@ def test_an_aligned_face_with_transparent_pixels_is_warned_of_or_filled_as_a_pho
     assert np.array_equal(filled[8:, 8:], rgba[8:, 8:, :3])  # far from the erased corner
 
 
+@pytest.mark.slow
 def test_a_bad_box_or_a_missing_file_is_told_before_tensorflow_loads(tmp_path):
     """A `tensorflow` that fails to import stands in for the real one: the errors come first."""
     (tmp_path / "tensorflow").mkdir()

@@ -3,7 +3,7 @@
 import os
 
 from dcgan.modeling.checkpoints import load_models
-from dcgan.complete.completion import complete
+from dcgan.completion.faces import complete
 from dcgan.options import CompletionOptions, SearchOptions
 
 
@@ -21,5 +21,5 @@ def test_stop_request_writes_outputs_for_the_z_found_so_far(tiny_model, face_png
 
 
 def test_output_names_are_unique():
-    from dcgan.complete.inputs import output_names
+    from dcgan.completion.inputs import output_names
     assert output_names(["a/face.png", "b/face.jpg", "c/0050.png"]) == ["face", "face_2", "0050"]

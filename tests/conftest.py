@@ -1,6 +1,5 @@
 """Shared fixtures: real faces from ../shared/data, tiny model options, running the CLIs."""
 
-import inspect
 import os
 import shutil
 import signal
@@ -41,7 +40,7 @@ def real_faces(count, source=FACES64_TRAIN):
 
 def first_batch(options):
     """The first training batch of `options.dataset`, as the train step gets it (seed 0)."""
-    from dcgan.train import data
+    from dcgan.training import data
     from dcgan.utils.files import list_images
     images, count, _ = data.load_images(list_images(options.dataset), options.model.image_size)
     return next(iter(data.training_batches(images, count, options.batch_size, seed=0)))
@@ -134,7 +133,7 @@ def tiny_model(tmp_path_factory):
     """A 16x16 DCGAN (gf_dim=df_dim=8, z_dim 16) trained 12 steps on 96 real faces: its checkpoint dir."""
     from dcgan.modeling.config import ModelConfig
     from dcgan.options import TrainOptions
-    from dcgan.train.training_loop import train
+    from dcgan.training.loop import train
     root = tmp_path_factory.mktemp("tiny_model")
     faces = root / "faces"
     faces.mkdir()
@@ -162,23 +161,13 @@ def face_pngs(tmp_path):
     return paths
 
 
-STARTS_OR_TRAINS = ("run_cli(", "interrupt_when(", "subprocess.", "train(", "train_step(", "webdriver",
-                    "shell(", "browser")
+SLOW_FIXTURES = ("tiny_model",)  # a test that uses one of these trains (once per session)
 
 
 def pytest_collection_modifyitems(items):
-    """Marks `slow` every test that starts a tool, a browser or trains (itself, or through a helper
-    of its module): `python -m pytest -m "not slow"` runs the rest in a few minutes."""
+    """Marks `slow` every test that uses a fixture of SLOW_FIXTURES, beside those marked
+    `@pytest.mark.slow` by hand (they start a tool, a browser or train): `python -m pytest
+    -m "not slow"` runs the rest, which never train, in a minute or two."""
     for item in items:
-        module = item.module
-        helpers = [name for name, value in vars(module).items()
-                   if inspect.isfunction(value) and value.__module__ == module.__name__
-                   and not name.startswith("test_") and _starts_or_trains(value)]
-        source = inspect.getsource(item.function)
-        if _starts_or_trains(item.function) or any(f"{name}(" in source for name in helpers):
+        if any(name in item.fixturenames for name in SLOW_FIXTURES):
             item.add_marker(pytest.mark.slow)
-
-
-def _starts_or_trains(function):
-    source = inspect.getsource(function)
-    return any(word in source for word in STARTS_OR_TRAINS)

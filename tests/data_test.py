@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_DATA, real_faces
-from dcgan.train import data
+from dcgan.training import data
 from dcgan.utils import files
 from dcgan.errors import UserError
 

@@ -6,7 +6,11 @@ import socket
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO, TINY_FLAGS, TINY_MODEL
+
+pytestmark = pytest.mark.slow  # every test here starts a tool or trains
 
 
 def test_two_replicas_stay_in_sync_and_match_one_device():
@@ -18,7 +22,7 @@ cpus = tf.config.list_physical_devices("CPU")
 tf.config.set_logical_device_configuration(cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
 from dcgan.modeling.config import ModelConfig
 from dcgan.options import TrainOptions
-from dcgan.train.training_loop import Trainer
+from dcgan.training.trainer import Trainer
 options = TrainOptions(dataset="", model=ModelConfig(**{TINY_MODEL!r}), batch_size=8)
 real = tf.data.Dataset.from_tensors(tf.random.stateless_uniform([8, 16, 16, 3], [1, 2], -1, 1)).repeat(2)
 one = Trainer(options)

@@ -5,11 +5,15 @@ import json
 import os
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from conftest import first_batch
 from dcgan.modeling import checkpoints
-from dcgan.train.training_loop import Trainer, train
+from dcgan.training.loop import train
+from dcgan.training.trainer import Trainer
+
+pytestmark = pytest.mark.slow  # every test here starts a tool or trains
 
 
 def _g_values(generator):

@@ -6,9 +6,10 @@ import os
 
 import numpy as np
 from PIL import Image
+import pytest
 
 from conftest import assert_one_line_error, run_cli
-from dcgan.evaluate.evaluation import METHODS
+from dcgan.evaluation.benchmark import METHODS
 
 
 def test_table_has_every_method_and_finite_cells(tiny_model, face_pngs, tmp_path):
@@ -53,13 +54,13 @@ def test_landmark_column_has_the_same_faces_in_every_row(tmp_path):
     from align.aligner import AlignDlib
     from conftest import REPO
     from dcgan.modeling.checkpoints import load_models
-    from dcgan.evaluate.evaluation import evaluate, to_markdown
+    from dcgan.evaluation.benchmark import evaluate, to_markdown
     from dcgan.options import EvaluationOptions, MaskOptions, SearchOptions
     examples = os.path.join(REPO, "data", "examples")
     paths = [os.path.join(examples, f) for f in sorted(os.listdir(examples))[:4]]
     options = EvaluationOptions(out=str(tmp_path), mask=MaskOptions(mask_type="center"),
                                 search=SearchOptions(n_iter=2))
-    rows = evaluate(paths, load_models(os.path.join(REPO, "models", "celeba64")), options,
+    rows = evaluate(paths, load_models(os.path.join(REPO, "dcgan", "models", "celeba64")), options,
                     aligner=AlignDlib(), log=lambda m: None)
     landmark = [r for r in rows if r["metric"] in ("landmark", "identity", "same_person")]
     assert {r["method"] for r in landmark} == set(METHODS) and len(landmark) == 3 * len(METHODS)
@@ -71,6 +72,7 @@ def test_landmark_column_has_the_same_faces_in_every_row(tmp_path):
     assert all(f"(n={landmark[0]['n']})" in line for line in table.splitlines() if line.startswith("| mean"))
 
 
+@pytest.mark.slow
 def test_missing_folder_or_model_is_one_line(tmp_path, face_pngs):
     missing = run_cli("evaluate.py", "--images", str(tmp_path / "nowhere"))
     assert "no such folder" in assert_one_line_error(missing)
@@ -87,16 +89,16 @@ def test_missing_folder_or_model_is_one_line(tmp_path, face_pngs):
 
 def test_all_masks_are_five_different_masks():
     """evaluate.py's half defaults to the bottom: complete.py's left would repeat the left mask."""
-    import evaluate
-    from dcgan.evaluate.evaluation import ALL_MASKS
-    from dcgan.complete.masks import make_mask
+    from dcgan.tools import evaluate
+    from dcgan.evaluation.benchmark import ALL_MASKS
+    from dcgan.hole.masks import make_mask
     args = evaluate.parse_args(["--images", "faces", "--maskType", "all"])
     masks = [make_mask(m, 16, args.center_scale, args.random_fraction, args.side) for m in ALL_MASKS]
     assert len({m.tobytes() for m in masks}) == len(ALL_MASKS)
 
 
 def test_markdown_says_no_face_where_dlib_found_none():
-    from dcgan.evaluate.evaluation import to_markdown
+    from dcgan.evaluation.benchmark import to_markdown
     rows = [{"method": "mean", "mask": "center", "metric": "landmark", "region": "whole",
              "mean": float("nan"), "ci95": float("nan"), "n": 0},
             {"method": "harmonic", "mask": "center", "metric": "landmark", "region": "whole",
@@ -127,7 +129,7 @@ def test_every_mask_of_help_works_and_a_bad_out_is_one_line(tiny_model, face_png
 def test_a_stop_keeps_the_batches_searched_to_the_end(tiny_model, face_pngs, tmp_path):
     """Stopped during center's second batch: center over its first batch's faces, no other mask."""
     from dcgan.modeling.checkpoints import load_models
-    from dcgan.evaluate.evaluation import evaluate
+    from dcgan.evaluation.benchmark import evaluate
     from dcgan.options import EvaluationOptions, MaskOptions, SearchOptions
     options = EvaluationOptions(out=str(tmp_path / "eval"), mask=MaskOptions(mask_type="all"),
                                 search=SearchOptions(n_iter=50, batch_size=2, tune_iter=0))

@@ -96,10 +96,10 @@ def test_a_failed_evaluation_or_export_leaves_the_folder_as_it_was(work):
                   "evaluation", "--nIter", "2", "--no_progress", "--no_landmarks")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert folder_bytes(work / "evaluation") == before
-    assert user(work, "dcgan.export", "model", "bundle").returncode == 0
+    assert user(work, "dcgan.tools.export", "model", "bundle").returncode == 0
     before = folder_bytes(work / "bundle")
     (work / "empty").mkdir()
-    result = user(work, "dcgan.export", "empty", "bundle")
+    result = user(work, "dcgan.tools.export", "empty", "bundle")
     assert result.returncode == 2 and "holds no checkpoint" in result.stderr, result.stderr
     assert folder_bytes(work / "bundle") == before
 

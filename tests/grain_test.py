@@ -7,7 +7,7 @@ from PIL import Image
 from scipy import ndimage
 
 from conftest import SHARED_DATA, shared_data
-from dcgan.complete.grain import RING, add_grain, detail
+from dcgan.fill.grain import RING, add_grain, detail
 
 SCALE = 4  # photo pixels per model pixel of the simulated fill
 

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from dcgan.complete.classical import biharmonic_fill
-from dcgan.complete.hole_fill import HoleFill, small_parts
-from dcgan.complete.masks import make_mask
-from dcgan.complete.blending import PoissonSolver
+from dcgan.fill.classical import biharmonic_fill
+from dcgan.fill.hole_fill import HoleFill, small_parts
+from dcgan.hole.masks import make_mask
+from dcgan.fill.poisson import PoissonSolver
 
 
 def _images():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dcgan.complete.hole import mask_image_hole, read_hole
+from dcgan.hole.photo_hole import mask_image_hole, read_hole
 from dcgan.errors import UserError
 
 SIZE = (40, 30)  # width, height

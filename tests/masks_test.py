@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from dcgan.errors import OptionError, UserError
-from dcgan.complete.masks import make_mask, weighted_mask
+from dcgan.hole.masks import make_mask, weighted_mask
 
 
 @pytest.mark.parametrize("mask_type,known", [

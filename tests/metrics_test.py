@@ -8,9 +8,9 @@ from PIL import Image
 
 from align.aligner import AlignDlib
 from conftest import REPO
-from dcgan.evaluate import metrics
-from dcgan.complete.classical import biharmonic_fill, harmonic_fill, mean_fill
-from dcgan.complete.masks import make_mask
+from dcgan.evaluation import metrics
+from dcgan.fill.classical import biharmonic_fill, harmonic_fill, mean_fill
+from dcgan.hole.masks import make_mask
 
 
 def _face():

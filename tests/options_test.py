@@ -17,6 +17,7 @@ from conftest import TINY_FLAGS, TINY_MODEL, assert_one_line_error, run_cli, sha
     ("train_dcgan.py", ("--ema", "1"), "--ema must be in [0, 1)"),
     ("train_dcgan.py", ("--learning_rate", "0"), "--learning_rate must be above 0"),
 ])
+@pytest.mark.slow
 def test_a_value_out_of_range_is_a_usage_error(program, argv, message):
     result = run_cli(program, *argv)
     assert result.returncode == 2, result.stderr
@@ -32,19 +33,21 @@ def test_an_option_error_names_each_tools_own_flag(capsys):
     assert str(error) == "checkpoint_dir models/x holds no checkpoint"
     assert fail("complete.py", error, ModelSource) == 2
     assert fail("train_dcgan.py", error, TrainOptions) == 2
-    assert fail("python -m dcgan.export", error) == 2
+    assert fail("python -m dcgan.tools.export", error) == 2
     assert capsys.readouterr().err.splitlines() == [
         "complete.py: error: --checkpointDir models/x holds no checkpoint",
         "train_dcgan.py: error: --checkpoint_dir models/x holds no checkpoint",
-        "python -m dcgan.export: error: checkpoint_dir models/x holds no checkpoint"]
+        "python -m dcgan.tools.export: error: checkpoint_dir models/x holds no checkpoint"]
 
 
+@pytest.mark.slow
 def test_a_flag_that_needs_another_is_a_usage_error():
     result = run_cli("complete.py", "--maskType", "mask", "face.png")
     assert result.returncode == 2, result.stderr
     assert "--maskType mask needs --maskFile PATH" in result.stderr.splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_a_strategy_refused_by_the_library_names_the_flag_and_leaves_no_folders(tmp_path, faces_dir):
     outputs = {flag: tmp_path / "new" / flag[2:] for flag in ("--checkpoint_dir", "--sample_dir", "--log_dir")}
     result = run_cli("train_dcgan.py", "--dataset", faces_dir, "--strategy", "multiworker",
@@ -54,6 +57,7 @@ def test_a_strategy_refused_by_the_library_names_the_flag_and_leaves_no_folders(
     assert not (tmp_path / "new").exists()  # the output folders were tried, then removed
 
 
+@pytest.mark.slow
 def test_a_model_of_another_shape_names_the_checkpoint_flag(tmp_path, faces_dir):
     from dcgan.modeling.config import ModelConfig
     ModelConfig(**TINY_MODEL).save(str(tmp_path / "ck"))

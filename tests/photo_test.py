@@ -59,7 +59,8 @@ def test_the_photo_keeps_its_size_and_mode_and_changes_only_inside_the_hole(tiny
 
 
 def test_a_hole_over_two_faces_completes_both(tiny_model, tmp_path):
-    from align.aligner import AlignDlib, load_rgb
+    from align.aligner import AlignDlib
+    from dcgan.utils.images import load_rgb
     photo = _photo(GROUPS, sorted(os.listdir(GROUPS)).index("bald_guys.jpg"))
     rgb = load_rgb(photo)
     boxes = sorted(AlignDlib().face_boxes(rgb), key=lambda b: -b.width())[:2]
@@ -83,9 +84,10 @@ def test_a_hole_over_two_faces_completes_both(tiny_model, tmp_path):
 
 
 def test_the_aligned_face_lands_on_the_template():
-    from align.aligner import AlignDlib, load_rgb
+    from align.aligner import AlignDlib
+    from dcgan.utils.images import load_rgb
     from align.template import INNER_EYES_AND_BOTTOM_LIP, MINMAX_TEMPLATE
-    from dcgan.complete.photo import faces_in_hole
+    from dcgan.completion.photos import faces_in_hole
     aligner = AlignDlib()
     photo = _photo(LFW_COLOUR, 3)
     rgb = load_rgb(photo)
@@ -217,7 +219,7 @@ def test_the_progress_is_told_its_total_before_the_first_step(tiny_model, tmp_pa
     from align.aligner import AlignDlib
     from dcgan.modeling.checkpoints import load_models
     from dcgan.options import CompletionOptions, SearchOptions
-    from dcgan.complete.photo import complete_photo
+    from dcgan.completion.photos import complete_photo
     options = CompletionOptions(box=",".join(map(str, MOUTH_BOX)), progress=False,
                                 search=SearchOptions(n_iter=4, tune_iter=2))
     told = []
@@ -229,7 +231,7 @@ def test_the_progress_is_told_its_total_before_the_first_step(tiny_model, tmp_pa
 
 def test_the_fill_of_a_large_face_gets_grain_unless_no_grain(tiny_model, tmp_path):
     """The photo enlarged and given sensor-like noise: a sharp photo around a smooth fill."""
-    from dcgan.complete.grain import detail
+    from dcgan.fill.grain import detail
     photo = tmp_path / "face1000.png"
     enlarged = np.asarray(Image.open(_photo(LFW_COLOUR)).resize((1000, 1000), Image.Resampling.LANCZOS))
     noise = np.random.default_rng(0).normal(0, 5, (1000, 1000, 1))

@@ -4,11 +4,12 @@ import dataclasses
 
 import keras
 import numpy as np
+import pytest
 
 from dcgan.modeling import precision
 from dcgan.utils.files import list_images
-from dcgan.train import data
-from dcgan.train.training_loop import Trainer
+from dcgan.training import data
+from dcgan.training.trainer import Trainer
 
 
 def test_auto_picks_bfloat16_only_on_a_cpu_that_reports_it():
@@ -26,6 +27,7 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
     assert precision.cpu_flags(str(tmp_path / "none")) == set()
 
 
+@pytest.mark.slow
 def test_bfloat16_train_step_computes_in_bfloat16_with_float32_weights(tiny_options):
     try:
         trainer = Trainer(dataclasses.replace(tiny_options, precision="bfloat16"))

@@ -17,7 +17,7 @@ from conftest import SHARED_DATA, shared_data
 
 def test_a_face_below_the_minimum_width_is_named_with_its_size(tiny_model, tmp_path):
     from align.aligner import AlignDlib
-    from dcgan.complete.photo import MIN_FACE_WIDTH, complete_photo
+    from dcgan.completion.photos import MIN_FACE_WIDTH, complete_photo
     from dcgan.modeling.checkpoints import load_models
     from dcgan.options import CompletionOptions, SearchOptions
     folder = shared_data("lfw_deepfunneled")
@@ -32,22 +32,22 @@ def test_a_face_below_the_minimum_width_is_named_with_its_size(tiny_model, tmp_p
 
 
 def test_a_hole_of_specks_alone_is_not_searched(monkeypatch):
-    from dcgan.complete import search
-    from dcgan.complete.hole_fill import HoleFill
-    from dcgan.complete.masks import make_mask
+    from dcgan.search import batches
+    from dcgan.fill.hole_fill import HoleFill
+    from dcgan.hole.masks import make_mask
     from dcgan.options import SearchOptions
-    monkeypatch.setattr(search, "ZSearch", lambda *a, **k: pytest.fail("searched a hole of specks"))
+    monkeypatch.setattr(batches, "ZSearch", lambda *a, **k: pytest.fail("searched a hole of specks"))
     faces = np.random.default_rng(0).uniform(-1, 1, (3, 64, 64, 3)).astype(np.float32)
     mask = make_mask("random", 64, random_fraction=0.2)
     told = []
-    batches = list(search.search_batches(None, faces, mask, SearchOptions(n_iter=7), progress=told.append))
+    batches = list(batches.search_batches(None, faces, mask, SearchOptions(n_iter=7), progress=told.append))
     assert len(batches) == 1 and sum(told) == 7
     filled = HoleFill(mask, "auto")(faces, batches[0].generated)
     assert np.allclose(filled, HoleFill(mask, "biharmonic")(faces, np.zeros_like(faces)))
 
 
 def test_results_say_which_way_is_better_what_same_person_is_and_who_wins():
-    from dcgan.evaluate.evaluation import CLASSICAL_ONLY, to_markdown
+    from dcgan.evaluation.benchmark import CLASSICAL_ONLY, to_markdown
     row = lambda method, metric, region, mean, ci95=0.1, **extra: {
         "method": method, "mask": "center", "metric": metric, "region": region, "mean": mean,
         "ci95": ci95, "n": 8, **extra}

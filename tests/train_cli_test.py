@@ -7,6 +7,8 @@ import pytest
 
 from conftest import TINY_FLAGS, assert_one_line_error, interrupt_when, run_cli
 
+pytestmark = pytest.mark.slow  # every test here starts a tool or trains
+
 TINY = TINY_FLAGS + ["--batch_size", "16", "--no_progress"]
 
 

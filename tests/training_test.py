@@ -11,7 +11,11 @@ import tensorflow as tf
 from conftest import first_batch
 from dcgan.modeling import checkpoints
 from dcgan.errors import UserError
-from dcgan.train.training_loop import NonFiniteLoss, Trainer, train
+from dcgan.training.loop import train
+from dcgan.training.progress import NonFiniteLoss
+from dcgan.training.trainer import Trainer
+
+pytestmark = pytest.mark.slow  # every test here starts a tool or trains
 
 
 def _values(variables):
@@ -46,7 +50,7 @@ def test_one_step_moves_every_weight_that_matters(tiny_options):
 
 def test_step_equals_the_originals_schedule_of_three_g_forward_passes(tiny_options):
     """G's first update reuses the forward pass of D's fakes: the same weights as recomputing it."""
-    from dcgan.train.training_loop import sample_z, sigmoid_cross_entropy
+    from dcgan.training.trainer import sample_z, sigmoid_cross_entropy
     ours, original = Trainer(tiny_options), Trainer(tiny_options)
     for model in ("generator", "discriminator"):
         getattr(original, model).set_weights(getattr(ours, model).get_weights())

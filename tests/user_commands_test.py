@@ -27,8 +27,8 @@ from conftest import REPO, SHARED_DATA, TINY_FLAGS, real_faces, shared_data
 
 pytestmark = pytest.mark.slow
 
-CHECKOUT_ENTRIES = ("complete.py", "train_dcgan.py", "evaluate.py", "serve.py", "dcgan", "ops",
-                    "align", "data", "models", "requirements.txt", "README.md")
+CHECKOUT_ENTRIES = ("complete.py", "train_dcgan.py", "evaluate.py", "serve.py", "align_dlib.py",
+                    "dcgan", "ops", "align", "data", "requirements.txt", "pyproject.toml", "README.md")
 MOUTH_BOX = "100,150,50,28"  # x,y,w,h of the mouth on LFW's 250x250 photos
 NOT_OURS = ("pip ", "python -m pytest", "tensorboard ")  # commands of other tools
 
@@ -36,10 +36,10 @@ TRAIN_SHRINK = [*TINY_FLAGS, "--batch_size", "16", "--train_size", "64"]
 SHRINK = {  # what each program gets added, so that a README command runs in seconds
     "align align": ["--numImages", "40"],
     "align computeMean": ["--numImages", "4"],
-    "train_dcgan.py": TRAIN_SHRINK + ["--max_steps", "2"],
-    "complete.py": ["--nIter", "4", "--starts", "2", "--outInterval", "2"],
-    "evaluate.py": ["--limit", "3", "--nIter", "4", "--starts", "2"],
-    "serve.py": ["--port", "0", "--nIter", "4", "--starts", "1"],
+    "train": TRAIN_SHRINK + ["--max_steps", "2"],
+    "complete": ["--nIter", "4", "--starts", "2", "--outInterval", "2"],
+    "evaluate": ["--limit", "3", "--nIter", "4", "--starts", "2"],
+    "serve": ["--port", "0", "--nIter", "4", "--starts", "1"],
 }
 
 
@@ -54,15 +54,24 @@ def readme_commands(text):
     return commands
 
 
+TOOLS = {"align_dlib.py": "align", "train_dcgan.py": "train", "complete.py": "complete",
+         "evaluate.py": "evaluate", "serve.py": "serve"}
+
+
 def program(command):
-    """The key of SHRINK for a command line ('complete.py', 'align align'), or None."""
+    """The key of SHRINK for a command line ('complete', 'align align'), or None: the same key
+    for `dcgan-complete`, `python complete.py` and `python -m dcgan.tools.complete`."""
     words = shlex.split(command)
     words = words[3:] if words[0] == "nice" else words
-    if words[:3] == ["python", "-m", "align"]:
-        return "align " + next(w for w in words[4:] if not w.startswith("-"))
-    if words[:2] == ["python", "-m"]:
-        return words[2]
-    return words[1] if words[0] == "python" else None
+    if words[0].startswith("dcgan-"):
+        tool, rest = words[0][len("dcgan-"):], words[1:]
+    elif words[:2] == ["python", "-m"] and words[2].startswith("dcgan.tools."):
+        tool, rest = words[2][len("dcgan.tools."):], words[3:]
+    elif words[0] == "python" and words[1] in TOOLS:
+        tool, rest = TOOLS[words[1]], words[2:]
+    else:
+        return None
+    return f"align {rest[1]}" if tool == "align" else tool
 
 
 def shell(command, cwd, extra=(), timeout=600):
@@ -105,7 +114,7 @@ def add_users_files(work, size=64):
 def run_serve(command, work):
     """Starts the page's server as the README does, fetches the page and the examples, stops it."""
     line = shlex.split(command)
-    process = subprocess.Popen([sys.executable, *line[1:], *SHRINK["serve.py"]], cwd=work,
+    process = subprocess.Popen([*_as_run(line), *SHRINK["serve"]], cwd=work,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     try:
@@ -121,9 +130,14 @@ def run_serve(command, work):
     return out
 
 
+def _as_run(words):
+    """A command's words with `python` being this Python (a dcgan-* command as it is)."""
+    return [sys.executable, *words[1:]] if words[0] == "python" else words
+
+
 def check_train_resumes(command, work):
     """The README's training command twice: the second run goes on from the first's checkpoint."""
-    first = shell(command, work, SHRINK["train_dcgan.py"])
+    first = shell(command, work, SHRINK["train"])
     assert first.returncode == 0, first.stderr
     saved = re.search(r"saved (\S+)", first.stdout).group(1)
     assert not os.path.isabs(saved) and os.path.exists(work / (saved + ".index")), first.stdout
@@ -144,17 +158,16 @@ def test_every_readme_command_runs(tmp_path):
             continue
         key = program(command)
         assert key is not None, f"a README command this test does not know: {command}"
-        if key == "train_dcgan.py":
+        if key == "train":
             check_train_resumes(command, work)
-        elif key == "serve.py":
+        elif key == "serve":
             run_serve(command, work)
         else:
             result = shell(command, work, SHRINK.get(key, ()))
             assert result.returncode == 0, f"{command}\n{result.stderr[-3000:]}"
             assert "Traceback" not in result.stderr, result.stderr
         ran.append(key)
-    for needed in ("align align", "train_dcgan.py", "dcgan.export", "complete.py", "evaluate.py",
-                   "serve.py"):
+    for needed in ("align align", "train", "export", "complete", "evaluate", "serve", "paired"):
         assert needed in ran, f"the README shows no {needed} command"
 
 
@@ -176,7 +189,7 @@ def test_a_training_folder_named_relatively_serves_every_tool(tmp_path):
     shutil.move(outside / "ck", work / "moved")
     shutil.move(outside / "faces", work / "faces")
     tools = [
-        "python -m dcgan.export moved exported",
+        "python -m dcgan.tools.export moved exported",
         "python complete.py my_faces/*.png --checkpointDir moved --outDir out --nIter 3 --starts 1",
         "python evaluate.py --images faces --limit 2 --checkpointDir moved --out evaluation "
         "--nIter 3 --starts 1",

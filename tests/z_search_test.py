@@ -12,10 +12,10 @@ import tensorflow as tf
 
 from dcgan.modeling import precision
 from dcgan.modeling.checkpoints import load_models
-from dcgan.complete.inputs import read_inputs
-from dcgan.complete.masks import make_mask
+from dcgan.completion.inputs import read_inputs
+from dcgan.hole.masks import make_mask
 from dcgan.options import SearchOptions
-from dcgan.complete.z_search import ZSearch
+from dcgan.search.z_search import ZSearch
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_folded_batch_norm_search_equals_the_keras_models(model, face_pngs, appr
 
 
 def test_several_starts_keep_each_images_lowest_loss(model, face_pngs):
-    from dcgan.complete.search import search_batches
+    from dcgan.search.batches import search_batches
     images, _ = read_inputs(face_pngs[:3], 16)
     mask = make_mask("center", 16)
     options = SearchOptions(precision="float32", n_iter=5, starts=4, seed=2, weighted=False, tune_iter=0,
@@ -138,8 +138,8 @@ def test_several_starts_keep_each_images_lowest_loss(model, face_pngs):
 
 
 def test_the_mean_of_several_starts_fills_with_the_mean_of_their_g_of_z(model, face_pngs):
-    from dcgan.complete.search import search_batches
-    from dcgan.complete.tuning import GeneratorTuning
+    from dcgan.search.batches import search_batches
+    from dcgan.search.tuning import GeneratorTuning
     images, _ = read_inputs(face_pngs[:3], 16)
     mask = make_mask("center", 16)
     options = SearchOptions(precision="float32", n_iter=5, starts=4, seed=2, tune_iter=0, starts_fill="mean")
@@ -157,7 +157,7 @@ def test_the_mean_of_several_starts_fills_with_the_mean_of_their_g_of_z(model, f
 
 
 def test_an_hmc_proposal_spans_calls_and_a_stop_needs_no_whole_iteration(model, face_pngs):
-    from dcgan.complete.search import STOP_CHECK_EVALUATIONS, search_batches
+    from dcgan.search.batches import STOP_CHECK_EVALUATIONS, search_batches
     images, _ = read_inputs(face_pngs[:2], 16)
     options = SearchOptions(precision="float32", approach="hmc", hmc_l=25, hmc_eps=0.01, hmc_beta=5.0, n_iter=4, seed=1)
     search = ZSearch(model, images, make_mask("center", 16), options)
@@ -175,8 +175,8 @@ def test_an_hmc_proposal_spans_calls_and_a_stop_needs_no_whole_iteration(model, 
 
 
 def test_tuning_fits_the_known_pixels_better_and_leaves_g_as_trained(model, face_pngs):
-    from dcgan.complete.search import search_batches
-    from dcgan.complete.tuning import GeneratorTuning
+    from dcgan.search.batches import search_batches
+    from dcgan.search.tuning import GeneratorTuning
     images, _ = read_inputs(face_pngs[:4], 16)
     mask = make_mask("center", 16)
     weights_before = [v.numpy().copy() for v in model.generator.variables]
@@ -231,8 +231,8 @@ def test_the_default_precision_follows_the_cpus_flags(model, face_pngs, tmp_path
 def test_weighted_reaches_every_search_through_its_options(model, face_pngs):
     """complete, evaluate, photos and the web page all search through search_batches: the
     paper's weighted mask must come from the options there, not from each caller."""
-    from dcgan.complete.search import search_batches
-    from dcgan.complete.masks import weighted_mask
+    from dcgan.search.batches import search_batches
+    from dcgan.hole.masks import weighted_mask
     images, _ = read_inputs(face_pngs[:3], 16)
     mask = make_mask("center", 16)
     options = SearchOptions(precision="float32", n_iter=5, seed=2, weighted=True, tune_iter=0, starts=1)  # one start, as by hand
@@ -244,7 +244,7 @@ def test_weighted_reaches_every_search_through_its_options(model, face_pngs):
 
 
 def test_tuning_steps_count_in_the_progress_and_a_stop_ends_the_tuning(model, face_pngs):
-    from dcgan.complete.search import search_batches
+    from dcgan.search.batches import search_batches
     images, _ = read_inputs(face_pngs[:2], 16)
     mask = make_mask("center", 16)
     options = SearchOptions(precision="float32", n_iter=6, tune_iter=5, seed=1)
@@ -263,7 +263,7 @@ def test_tuning_steps_count_in_the_progress_and_a_stop_ends_the_tuning(model, fa
 
 def test_detail_fill_takes_the_means_coarse_part_and_the_best_starts_fine_part():
     from scipy import ndimage
-    from dcgan.complete.search import Starts
+    from dcgan.search.batches import Starts
     generated = np.random.default_rng(0).normal(size=(6, 8, 8, 3))  # 2 images x 3 starts
     starts = Starts(SearchOptions(starts=3, starts_fill="detail"))
     best = starts.best_rows(np.array([3.0, 1.0, 2.0, 5.0, 6.0, 4.0]), 2)

@@ -67,6 +67,15 @@ def open_8bit(path):
         return to_8bit(upright(image))
 
 
+def load_rgb(path):
+    """Reads any image Pillow decodes (grayscale, palette, RGBA, CMYK) as uint8 RGB, EXIF-rotated.
+
+    Raises:
+      OSError: the file is not an image or does not decode.
+    """
+    return np.asarray(open_8bit(path).convert("RGB"))
+
+
 def upright(image):
     """`image` (loaded) turned as its EXIF orientation says; the orientation tag is dropped."""
     image.load()

@@ -14,8 +14,8 @@ import numpy as np
 from PIL import Image
 
 from dcgan.utils import images as image_io
-from dcgan.complete import photo
-from dcgan.complete.hole import read_hole
+from dcgan.completion import photos
+from dcgan.hole.photo_hole import read_hole
 from dcgan.errors import UserError
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -122,8 +122,8 @@ class JobRunner:
         original = image_io.to_8bit(original)
         try:
             hole = read_hole("the photo", original.size, mask=mask)
-            rgb = photo.known_rgb(original, image_io.transparent(original), hole)
-            faces = photo.faces_in_hole("the photo", rgb, hole, self.aligner, self.model.config.image_size)
+            rgb = photos.known_rgb(original, image_io.transparent(original), hole)
+            faces = photos.faces_in_hole("the photo", rgb, hole, self.aligner, self.model.config.image_size)
         except UserError as e:
             raise BadRequest(str(e)) from None
         job = Job(uuid.uuid4().hex[:12], rgb, gray or image_io.is_grayscale(original), hole, faces,
@@ -151,7 +151,7 @@ class JobRunner:
     def _run(self, job):
         job.status, job.started = "running", time.monotonic()
         try:
-            filled, _, job.classical_share = photo.fill_photo(
+            filled, _, job.classical_share = photos.fill_photo(
                 job.rgb, job.hole, job.faces, self.model, self.options,
                 progress=lambda steps: setattr(job, "iteration", job.iteration + steps),
                 preview=lambda so_far: setattr(job, "preview", png_bytes(so_far, job.gray)),
