@@ -6,6 +6,8 @@ Pillow's bilinear affine transform, with OpenCV's pixel-centre convention.
 
 import os
 
+import dlib
+import face_recognition_models
 import numpy as np
 from PIL import Image
 
@@ -18,7 +20,6 @@ class AlignError(Exception):
 
 def default_predictor_path():
     """The 68-landmark model shipped by the `face-recognition-models` package."""
-    import face_recognition_models
     return face_recognition_models.pose_predictor_model_location()
 
 
@@ -66,7 +67,6 @@ class AlignDlib:
     """
 
     def __init__(self, predictor_path=None):
-        import dlib
         predictor_path = predictor_path or default_predictor_path()
         if not os.path.isfile(predictor_path):
             raise AlignError(f"no dlib face predictor at {predictor_path}")

@@ -19,6 +19,7 @@ STARTS_FILLS = ("lowest", "mean", "detail")
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
 PRECISIONS = ("auto", "float32", "bfloat16")
 HOLE_FILLS = ("auto", "dcgan", "biharmonic")
+START_FROM = ("auto", "encoder", "random")
 DATA, TRAINING, OUTPUTS = "data", "training", "outputs"
 PHOTO = "photos (any size: the faces are found, aligned, completed and put back)"
 DEVICES = "devices (docs/training.md: more GPUs and machines)"
@@ -89,6 +90,11 @@ class SearchOptions:
         "scattered parts (a few pixels) get the biharmonic fill from their neighbours; dcgan: "
         "blended into all of it; biharmonic: none of it (the classical fill alone)",
         flag="--holeFill", choices=HOLE_FILLS)
+    start: str = option(
+        "auto", "where the search starts: encoder: the z the model's encoder reads off the "
+        "masked face (the first start; the others near it); random: uniform z, as the original; "
+        "auto: encoder when the model has one (dcgan-train-encoder), else random",
+        choices=START_FROM)
     seed: int = option(0, "seed of the start z, random masks and HMC")
     tune_iter: int = option(0, "after the search, tune each image's own copy of G's last two "
                                "layers for N Adam steps on the known pixels, then fill the hole "

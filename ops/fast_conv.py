@@ -18,6 +18,8 @@ The kernels keep their plain layouts, so weights move freely between these
 and the native ops (cuDNN's, on a GPU).
 """
 
+import time
+
 import numpy as np
 import tensorflow as tf
 
@@ -146,7 +148,6 @@ def native_transpose_is_slow(batch=32, size=8, in_channels=256, out_channels=128
     """Times this machine's native transposed convolution against the phase form on a
     mid-sized layer: True where Conv2DBackpropInput is the slower (it is 3-9x slower than
     other kernels on some CPUs, on par on others). About a second, once per process."""
-    import time
     x = tf.random.stateless_normal([batch, size, size, in_channels], [0, 0])
     kernel = tf.random.stateless_normal([5, 5, out_channels, in_channels], [0, 1]) * 0.02
     shape = [batch, 2 * size, 2 * size, out_channels]

@@ -93,6 +93,14 @@ def run_cli(*args, timeout=300, **kwargs):
                           timeout=timeout, **kwargs)
 
 
+def run_as_user(work, tool, *args, timeout=300):
+    """`python TOOL ARGS...` typed in the working folder `work`: a script of the checkout by its
+    path (`complete.py`), or a module (`dcgan.tools.export`, run with -m)."""
+    command = [os.path.join(REPO, tool)] if tool.endswith(".py") else ["-m", tool]
+    return subprocess.run([sys.executable, *command, *args], cwd=work, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "PYTHONPATH": REPO})
+
+
 def _default_sigint():
     """In the child: Ctrl-C's default action, even when the suite runs with SIGINT ignored (nohup, &)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)

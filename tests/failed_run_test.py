@@ -4,14 +4,12 @@ only what it writes. Run as a user types the commands: from a working folder, re
 import hashlib
 import os
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import REPO, SHARED_DATA, real_faces, shared_data
+from conftest import SHARED_DATA, real_faces, run_as_user as user, shared_data
 
 pytestmark = pytest.mark.slow
 LFW = os.path.join(SHARED_DATA, "lfw_deepfunneled")
@@ -26,13 +24,6 @@ def folder_bytes(folder):
             with open(path, "rb") as f:
                 found[os.path.relpath(path, folder)] = hashlib.sha256(f.read()).hexdigest()
     return found
-
-
-def user(work, tool, *args):
-    """`python TOOL ARGS...` typed in the working folder `work` (the tools by their path)."""
-    command = [os.path.join(REPO, tool)] if tool.endswith(".py") else ["-m", tool]
-    return subprocess.run([sys.executable, *command, *args], cwd=work, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, "PYTHONPATH": REPO})
 
 
 @pytest.fixture

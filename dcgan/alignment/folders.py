@@ -9,10 +9,11 @@ import shutil
 import signal
 
 import numpy as np
+from PIL import Image
 
 from align.aligner import AlignDlib, normalized_landmarks
-from dcgan.utils.images import load_rgb
 from dcgan.utils.files import atomic_write, list_files
+from dcgan.utils.images import load_rgb
 
 _aligner = None  # one per worker process
 
@@ -82,7 +83,6 @@ def _align_one(args):
 
 def _write_png(rgb, path):
     """Writes atomically, so an interrupted run never leaves a half file that looks done."""
-    from PIL import Image
     with atomic_write(path, "wb") as f:
         Image.fromarray(rgb).save(f, format="PNG")
 

@@ -2,7 +2,10 @@
 the hole's sharpness against the original's, and the landmark error of dlib's 68 points.
 Mean and 95% confidence interval per cell."""
 
+import dlib
+import face_recognition_models
 import numpy as np
+from PIL import Image
 from scipy import ndimage, stats
 
 
@@ -72,7 +75,6 @@ def face_landmarks(aligner, image, box=None, upscale=4):
 
 
 def _upscaled(image, upscale):
-    from PIL import Image
     image = np.asarray(image, np.uint8)
     if image.shape[-1] == 1:
         image = np.repeat(image, 3, axis=-1)
@@ -88,8 +90,6 @@ class IdentityNetwork:
     descriptor per face, whose Euclidean distances tell people apart (0.6: same person)."""
 
     def __init__(self, aligner, path=None):
-        import dlib
-        import face_recognition_models
         self.aligner = aligner
         self.network = dlib.face_recognition_model_v1(
             path or face_recognition_models.face_recognition_model_location())

@@ -7,6 +7,7 @@ import typing
 import tensorflow as tf
 
 from dcgan.modeling.config import CONFIG_FILE, ModelConfig
+from dcgan.modeling.encoder import load_encoder
 from dcgan.modeling.model import build_models
 from dcgan.errors import OptionError, UserError
 from dcgan.utils.files import read_json, write_json
@@ -44,6 +45,7 @@ class LoadedModel(typing.NamedTuple):
     generator: object
     discriminator: object
     path: str
+    encoder: object = None  # the search's learned start, where the model has one beside it
 
 
 class Saver:
@@ -249,7 +251,7 @@ def load_models(directory, raw=False):
             raise UserError(f"{path}: {variable.path} is {list(value.shape)}, the model of "
                             f"{config.describe()} needs {list(variable.shape)}")
         variable.assign(value.astype("float32"))
-    return LoadedModel(config, generator, discriminator, path)
+    return LoadedModel(config, generator, discriminator, path, load_encoder(os.path.dirname(path)))
 
 
 def export_model(checkpoint_dir, out_dir, dtype="float16", raw=False):

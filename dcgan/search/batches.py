@@ -12,7 +12,9 @@ import numpy as np
 import tensorflow as tf
 from scipy import ndimage
 
+from dcgan.errors import OptionError
 from dcgan.fill.hole_fill import generator_needed
+from dcgan.modeling.encoder import encode
 from dcgan.hole.masks import weighted_mask
 from dcgan.search.tuning import GeneratorTuning
 from dcgan.search.z_search import ZSearch
@@ -32,6 +34,7 @@ class SearchedBatch:
     stopped: bool  # the search was stopped before --nIter
 
 
+ENCODER_SPREAD = 0.1  # the other starts' standard deviation around the encoder's z
 DETAIL_SIGMA = 1.0  # pixels: under --startsFill detail, finer than this comes from the best start
 
 
@@ -43,6 +46,13 @@ class Starts:
     def __init__(self, options):
         self.count, self.how = options.starts, options.starts_fill
         self.mean = self.how != "lowest"  # every start's G(z) goes into the fill
+
+    def from_encoder(self, encoder, images, mask, seed, number):
+        """Each image's K start z: the encoder's z first, the others spread around it."""
+        z = np.repeat(encode(encoder, images, mask).numpy(), self.count, axis=0)
+        spread = np.random.default_rng([seed, number]).normal(0, ENCODER_SPREAD, z.shape)
+        spread[::self.count] = 0
+        return np.clip(z + spread, -1, 1).astype(np.float32)
 
     def repeat(self, images):
         """Each image K times in a row: the batch the search runs."""
@@ -68,6 +78,16 @@ class Starts:
         best = starts[np.arange(len(starts)), best_rows % self.count]
         blur = lambda x: ndimage.gaussian_filter(x, (0, DETAIL_SIGMA, DETAIL_SIGMA, 0))
         return blur(mean) + best - blur(best)
+
+
+def start_encoder(model, options):
+    """The encoder the search starts from (--start), or None for random starts."""
+    if options.start == "random" or (options.start == "auto" and model.encoder is None):
+        return None
+    if model.encoder is None:
+        raise OptionError("start", f"encoder, but the model in {model.path} has none: train one "
+                                   "with dcgan-train-encoder, or start at random")
+    return model.encoder
 
 
 def pad_batch(real, batch_size):
@@ -102,13 +122,16 @@ def search_batches(model, images, mask, options, lowres=False, interval=None,
     if not generator_needed(mask, options.hole_fill):
         yield from _without_search(images, batch_size, options, snapshot, progress)
         return
+    encoder = start_encoder(model, options)
     weights = weighted_mask(mask) if options.weighted else mask
     starts = Starts(options)
     search = ZSearch(model, np.zeros((batch_size * starts.count,) + images.shape[1:], np.float32),
                      weights, options, lowres=lowres)
     for number, start in enumerate(range(0, len(images), batch_size)):
         count = min(batch_size, len(images) - start)
-        search.start(starts.repeat(pad_batch(images[start:start + count], batch_size)), number)
+        batch = pad_batch(images[start:start + count], batch_size)
+        z = starts.from_encoder(encoder, batch, mask, options.seed, number) if encoder else None
+        search.start(starts.repeat(batch), number, z)
         rows, losses, initial, stopped = _run_search(
             search, starts, options, count, interval or options.n_iter,
             functools.partial(snapshot, number), stop_requested, progress)

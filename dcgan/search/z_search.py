@@ -62,15 +62,16 @@ class ZSearch:
         self.run_units = tf.function(lambda units: self._run_units(units), jit_compile=False)
         self.start(images)
 
-    def start(self, images, number=0):
+    def start(self, images, number=0, z=None):
         """Begins a new search for another batch of the same shape: no retracing.
 
         Args:
           images: [B, H, W, C] in [-1, 1].
           number: the batch's number, so each batch starts from its own z.
+          z: [B, z_dim] start z (the encoder's), or None for uniform random z.
         """
         self.images.assign(images)
-        self.z.assign(tf.random.stateless_uniform(
+        self.z.assign(z if z is not None else tf.random.stateless_uniform(
             self.z.shape, [self.options.seed, -1 - number], -1.0, 1.0))
         for state in (self.velocity, self.m, self.v):
             state.assign(tf.zeros_like(state))

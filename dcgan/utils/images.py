@@ -4,8 +4,9 @@ import math
 import os
 import typing
 
+import imageio.v3 as iio
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 from dcgan.utils.files import atomic_write
 
@@ -43,7 +44,6 @@ def save_grid(images, path, columns=8):
 
 def with_column_labels(grid, labels, scale=2):
     """A uint8 grid [H, W, C] enlarged `scale` times, with a white strip on top naming each column."""
-    from PIL import ImageDraw
     picture = Image.fromarray(grid.squeeze(-1) if grid.shape[-1] == 1 else grid).convert("RGB")
     picture = picture.resize((picture.width * scale, picture.height * scale), Image.Resampling.NEAREST)
     width = picture.width / len(labels)
@@ -137,6 +137,5 @@ def to_gray(image):
 
 def save_gif(frames, path, frame_ms=100):
     """Writes uint8 frames as a looping GIF (imageio; no ImageMagick)."""
-    import imageio.v3 as iio
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     iio.imwrite(path, np.stack(frames), extension=".gif", duration=frame_ms, loop=0)

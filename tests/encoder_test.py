@@ -1,0 +1,117 @@
+"""The encoder: trained against a frozen G it gives the search a better start than random z; it
+travels beside the model; --start random is the search without it, and a model without one works."""
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import SHARED_DATA, TINY_MODEL, real_faces, run_as_user
+
+pytestmark = pytest.mark.slow  # trains
+
+
+@pytest.fixture(scope="module")
+def encoded_model(tmp_path_factory):
+    """A tiny model trained 300 steps (its faces vary with z, as an encoder needs) with a tiny
+    encoder trained 300 steps against it, beside it."""
+    from dcgan.modeling.checkpoints import load_models
+    from dcgan.modeling.config import ModelConfig
+    from dcgan.options import EncoderTrainOptions, TrainOptions
+    from dcgan.training.encoder_trainer import install_encoder, train_encoder
+    from dcgan.training.loop import train
+    root = tmp_path_factory.mktemp("encoder")
+    (root / "faces").mkdir()
+    for path in real_faces(96):
+        shutil.copy(path, root / "faces")
+    model_dir = str(root / "model")
+    train(TrainOptions(dataset=str(root / "faces"), model=ModelConfig(**TINY_MODEL), epoch=100,
+                       max_steps=300, batch_size=16, checkpoint_dir=model_dir, sample_dir=str(root / "s"),
+                       log_dir=str(root / "l"), progress=False), log=lambda message: None)
+    options = EncoderTrainOptions(dataset=str(root / "faces"), heldout=16, batch_size=16,
+                                  max_steps=300, encoder_dir=str(root / "training"),
+                                  log_dir=str(root / "logs"), precision="float32", progress=False)
+    model = load_models(model_dir)
+    assert train_encoder(model, options, log=lambda message: None).step == 300
+    install_encoder(model, model_dir, options)
+    return model_dir
+
+
+def _held_out_faces(count=16, size=16):
+    folder = os.path.join(SHARED_DATA, "celeba_faces64", "test")
+    return np.stack([np.asarray(Image.open(p).convert("RGB").resize((size, size)), np.float32) / 127.5 - 1
+                     for p in real_faces(count, folder)])
+
+
+def _search(model, start, mask_type="center", n_iter=1):
+    from dcgan.hole.masks import make_mask
+    from dcgan.options import SearchOptions
+    from dcgan.search.batches import search_batches
+    options = SearchOptions(n_iter=n_iter, starts=1, start=start, precision="float32")
+    faces = _held_out_faces()
+    return next(search_batches(model, faces, make_mask(mask_type, 16), options))
+
+
+@pytest.mark.parametrize("mask_type", ["center", "left", "pattern"])
+def test_the_encoders_start_fits_the_known_pixels_better_than_random(encoded_model, mask_type):
+    from dcgan.modeling.checkpoints import load_models
+    model = load_models(encoded_model)
+    assert model.encoder is not None
+    encoder = _search(model, "encoder", mask_type).initial_total
+    random = _search(model, "random", mask_type).initial_total
+    assert encoder.mean() < 0.8 * random.mean(), (encoder.mean(), random.mean())
+
+
+def test_the_bundle_round_trip_keeps_the_encoder_and_how_it_was_trained(encoded_model, tmp_path):
+    import tensorflow as tf
+    from dcgan.modeling.encoder import encode, load_encoder, read_provenance, save_encoder
+    encoder = load_encoder(encoded_model)
+    save_encoder(encoder, str(tmp_path), {"step": 300}, dtype="float32")
+    again = load_encoder(str(tmp_path))
+    faces, mask = _held_out_faces(4), np.ones((16, 16), np.float32)
+    assert np.array_equal(encode(encoder, faces, mask).numpy(), encode(again, faces, mask).numpy())
+    assert read_provenance(encoded_model)["step"] == 300
+    assert read_provenance(encoded_model)["training"]["runs"][0]["flags"]["max_steps"] == 300
+    stored = [name for name, _ in tf.train.list_variables(os.path.join(encoded_model, "encoder", "encoder.weights"))]
+    assert stored and not any("optimizer" in name for name in stored)
+
+
+def test_start_random_is_the_search_without_an_encoder(encoded_model):
+    from dcgan.modeling.checkpoints import load_models
+    model = load_models(encoded_model)
+    with_encoder = _search(model, "random", n_iter=3)
+    without = _search(model._replace(encoder=None), "auto", n_iter=3)
+    assert np.array_equal(with_encoder.generated, without.generated)
+
+
+def test_a_model_without_an_encoder_starts_at_random_and_refuses_start_encoder(tiny_model):
+    from dcgan.errors import OptionError
+    from dcgan.modeling.checkpoints import load_models
+    model = load_models(tiny_model)
+    assert model.encoder is None and _search(model, "auto").generated.shape == (16, 16, 16, 3)
+    with pytest.raises(OptionError, match="has none"):
+        _search(model, "encoder")
+
+
+def test_the_trainer_resumes_from_a_relative_folder_and_complete_starts_from_it(tiny_model, tmp_path):
+    shutil.copytree(tiny_model, tmp_path / "model")
+    os.makedirs(tmp_path / "faces")
+    for path in real_faces(40):
+        shutil.copy(path, tmp_path / "faces")
+    train = lambda steps: run_as_user(tmp_path, "dcgan.tools.train_encoder", "--checkpointDir", "model",
+                                      "--dataset", "faces", "--heldout", "8", "--batch_size", "8",
+                                      "--max_steps", str(steps), "--no_progress")
+    first = train(4)
+    assert first.returncode == 0 and "saved encoder_checkpoint/encoder-4" in first.stdout, first.stderr
+    second = train(8)
+    assert "resuming from encoder_checkpoint/encoder-4" in second.stdout + second.stderr, second.stderr
+    install = run_as_user(tmp_path, "dcgan.tools.train_encoder", "--checkpointDir", "model", "--install")
+    assert install.returncode == 0 and os.path.exists(tmp_path / "model" / "encoder" / "encoder.json")
+    os.makedirs(tmp_path / "small")
+    for name in sorted(os.listdir(tmp_path / "faces"))[:2]:
+        Image.open(tmp_path / "faces" / name).resize((16, 16)).save(tmp_path / "small" / f"{name}.png")
+    done = run_as_user(tmp_path, "complete.py", "small", "--checkpointDir", "model", "--start", "encoder",
+                       "--nIter", "2", "--no_progress")
+    assert done.returncode == 0 and len(os.listdir(tmp_path / "completions" / "completed")) == 2, done.stderr
