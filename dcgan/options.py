@@ -167,6 +167,10 @@ class EvaluationOptions:
     """The flags of evaluate.py besides the mask and the search."""
 
     images: str = option(None, "folder of aligned faces (held out from training)")
+    photos: str = option(None, "folder of whole photos (held out from training) instead: every fill "
+                               "judged at the photo's own size, on holes placed from each photo's "
+                               "landmarks (an eye, both eyes, the mouth, a cheek band into the "
+                               "background, a band past the photo's edge)")
     limit: int = option(0, "use the first N faces (0: all)", minimum=0)
     landmarks: bool = option(True, "skip the landmark error and the identity distance (dlib)",
                              flag="--no_landmarks")

@@ -124,6 +124,7 @@ class PasteBack:
                               Image.Resampling.NEAREST) > 0
         # The frame's edge samples black: not pasted. The photo's own edge is no frame edge.
         covered = ndimage.binary_erosion(covered, iterations=1, border_value=1)
+        self.covered = covered  # the photo's pixels inside the face's aligned frame
         region = ndimage.binary_dilation(hole, iterations=DILATE) & covered
         alpha = np.where(hole, 1.0, ndimage.gaussian_filter(hole.astype(np.float64), FEATHER) * 2)
         # Where the hole runs past the frame, the fill fades into the background fill: no seam.

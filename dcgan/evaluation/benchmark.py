@@ -21,9 +21,12 @@ from dcgan.evaluation import face_by_face
 
 METHODS = ("dcgan_poisson", "dcgan_paste") + tuple(BASELINES)
 ALL_MASKS = ("center", "random", "left", "half", "pattern")
-METRICS = ("psnr", "ssim", "l1", "sharpness", "landmark", "identity", "same_person", "seconds")
+METRICS = ("psnr", "ssim", "l1", "sharpness", "border_step", "frame_step", "landmark", "identity",
+           "same_person", "seconds")
 FACE_METRICS = ("landmark", "identity", "same_person")  # on the faces dlib finds in the originals
-COLUMN_NAMES = {"seconds": "s/face", "sharpness": "sharpness (hole, 1 = the original's)"}
+COLUMN_NAMES = {"seconds": "s/face", "sharpness": "sharpness (hole, 1 = the original's)",
+                "border_step": "seam at the hole's edge (1 = the photo's own)",
+                "frame_step": "seam at the face frame's edge (1 = the photo's own)"}
 CLASSICAL_ONLY = "= biharmonic: every part of the hole is a speck, no search"
 FIGURE_FACES = 4
 MODEL_FILE = "model.json"
@@ -233,6 +236,9 @@ LEGEND = ("↑: higher is better; ↓: lower is better; sharpness: the fill's fi
           "mean distance in pixels of dlib's 68 landmarks from the original's; identity: distance "
           "of dlib's face descriptors from the original's; same_person: the share of faces whose "
           "descriptor lies within 0.6 of the original's, dlib's threshold for the same person. "
+          "seam (photos): the mean step between neighbouring pixels across the hole's edge, or "
+          "across the face frame's edge inside the hole, over the photo's own step there (1: no "
+          "seam; above: a visible edge). "
           "Each cell is the mean ± its 95% interval over the faces.")
 
 
