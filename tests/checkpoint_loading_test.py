@@ -48,7 +48,7 @@ def _write_tf1_checkpoint(directory, shapes, step=1234):
 
 def test_original_tf1_checkpoint_maps_onto_our_layers(tmp_path):
     values = _write_tf1_checkpoint(str(tmp_path), _tf1_shapes(gf=16, df=16))
-    config, generator, discriminator, path = load_models(str(tmp_path))
+    config, generator, discriminator, path, _ = load_models(str(tmp_path))
     assert path.endswith("DCGAN.model-1234")
     assert (config.image_size, config.z_dim, config.gf_dim, config.df_dim) == (64, 100, 16, 16)
     for variable in generator.variables + discriminator.variables:
@@ -64,7 +64,7 @@ def test_full_size_original_layout_loads(tmp_path):
 
 
 def test_our_checkpoint_loads_with_its_config(tiny_model):
-    config, generator, _, path = load_models(tiny_model)
+    config, generator, _, path, _ = load_models(tiny_model)
     assert config.image_size == 16 and config.z_dim == 16
     reader = tf.train.load_checkpoint(path)
     key = "generator/g_h1/kernel/.ATTRIBUTES/VARIABLE_VALUE"
@@ -90,8 +90,8 @@ def test_float16_bundle_is_smaller_and_completes_the_same(tiny_model, tmp_path):
     from conftest import run_cli
     result = run_cli("-m", "dcgan.tools.export", tiny_model, str(tmp_path / "bundle"))
     assert result.returncode == 0, result.stderr
-    config, generator, discriminator, path = load_models(str(tmp_path / "bundle"))
-    original_config, original_g, original_d, _ = load_models(tiny_model)
+    config, generator, discriminator, path, _ = load_models(str(tmp_path / "bundle"))
+    original_config, original_g, original_d, _, _ = load_models(tiny_model)
     assert config == original_config and path.endswith("model")
     assert all(v.dtype == "float32" for v in generator.variables)
     z = tf.random.stateless_uniform([4, config.z_dim], [0, 0], -1, 1)

@@ -128,7 +128,7 @@ def test_range_errors_are_one_line(work, args, message):
 def test_align_with_nothing_to_align_exits_2(work):
     (work / "notes").mkdir()
     (work / "notes" / "readme.txt").write_text("no images here")
-    result = user(work, "align", "notes", "align", "innerEyesAndBottomLip", "aligned", "--size", "16")
+    result = user(work, "align_dlib.py", "notes", "align", "innerEyesAndBottomLip", "aligned", "--size", "16")
     assert result.returncode == 2 and "nothing was aligned" in result.stderr, result.stderr
 
 

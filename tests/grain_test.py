@@ -57,3 +57,28 @@ def test_the_same_photo_and_hole_get_the_same_grain():
     photo, filled, hole = _sharp_photo_and_enlarged_fill()
     weight = hole.astype(float)[..., None]
     assert np.array_equal(add_grain(photo, filled, weight, SCALE), add_grain(photo, filled, weight, SCALE))
+
+
+def test_every_part_of_the_hole_gets_grain_so_none_stops_at_a_line():
+    """The weight over the whole hole (the face's part and the background's): both halves get
+    the photo's detail, with no edge where the face's frame would end."""
+    photo, filled, hole = _sharp_photo_and_enlarged_fill()
+    out = add_grain(photo, filled, hole.astype(float)[..., None], SCALE)
+    left, right = hole.copy(), hole.copy()
+    left[:, 375:], right[:, :375] = False, False
+    np.testing.assert_allclose(detail(out, left), detail(out, right), rtol=0.35)
+
+
+def test_a_strong_edge_beside_the_hole_is_not_continued_as_noise():
+    """A flat grey photo with faint noise and one black-and-white edge along the hole: the grain
+    is the faint noise's strength, not the edge's."""
+    rng = np.random.default_rng(2)
+    photo = np.clip(128 + rng.normal(0, 2, (200, 200, 1)), 0, 255).repeat(3, axis=-1)
+    photo[:, :60] = 0  # a black border, as a deep-funneled LFW photo has
+    photo = photo.astype(np.uint8)
+    hole = np.zeros((200, 200), bool)
+    hole[80:120, 60:160] = True
+    filled = np.where(hole[..., None], 128, photo).astype(np.uint8)
+    out = add_grain(photo, filled, hole.astype(float)[..., None], SCALE)
+    inside = ndimage.binary_erosion(hole, iterations=3)  # away from the hole's own edge
+    assert np.all(detail(out, inside) < 3)  # the grey's own detail is about 1.6

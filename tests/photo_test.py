@@ -265,3 +265,7 @@ def test_a_hole_running_past_the_face_is_filled_all_through_without_a_seam(tiny_
     inside = hole[:, 1:] & hole[:, :-1]
     jumps = np.abs(np.diff(after, axis=1)).max(axis=-1)[inside]
     assert np.percentile(jumps, 99.9) < SEAM_LEVELS, np.percentile(jumps, 99.9)
+    from dcgan.fill.grain import detail
+    outside_frame, face_side = hole.copy(), hole.copy()  # the frame starts right of x 40 here
+    outside_frame[:, 30:], face_side[:, :80] = False, False
+    assert detail(after, outside_frame).mean() > 0.5 * detail(after, face_side).mean()  # grain there too

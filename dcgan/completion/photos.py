@@ -154,17 +154,18 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
       (the filled uint8 RGB photo, with grain if options.grain; the completed aligned faces;
       the share of the hole that only the harmonic fill filled).
     """
-    filled, completed = background_fill(rgb, hole), []
+    filled, completed, scales = background_fill(rgb, hole), [], []
     faces_part = np.zeros(hole.shape, np.float64)
     for face in faces:
         done, paste = filled, PasteBack(rgb.shape, hole, face, model.config.image_size)
         crop = complete_face(face, model, options, progress,
                              lambda _, so_far: preview(paste(done, so_far)), stop_requested)
         filled = paste(filled, crop)
-        if options.grain:
-            filled = add_grain(rgb, filled, paste.alpha, paste.scale)
         completed.append(crop)
+        scales.append(paste.scale)
         faces_part = np.maximum(faces_part, paste.alpha[..., 0])
+    if options.grain:  # over the whole hole, the faces' feathered edges included
+        filled = add_grain(rgb, filled, np.maximum(faces_part, hole)[..., None], max(scales))
     return filled, completed, float((faces_part[hole] < 0.5).mean())
 
 

@@ -1,38 +1,44 @@
-"""Grain: noise in a photo's fill for the fine detail that enlarging the 64x64 fill lost.
+"""Grain: fine detail for a photo's fill, as much as the photo has around the hole.
 
-A face in a photo is completed at the model's size and enlarged back, by `scale`
-(photo pixels per model pixel), so the fill has none of the detail finer than
-that (skin texture, sensor noise): beside a sharp photo it looks smooth, and
-its pixels show as soft blocks. Compositors match grain by adding noise. Here
-its strength, per channel, is the fine detail (the high-pass: the image minus
-its blur of one pixel) that the photo itself loses when reduced by `scale` and
-enlarged again, measured in a band around the hole: none for a face near the
-model's size or a soft photo.
+A face is completed at the model's size and enlarged back, so its fill lacks
+the detail finer than a model pixel (skin texture, sensor noise) and looks
+smooth beside a sharp photo; the classical fill beyond the face's frame lacks
+it too. Compositors match grain by adding noise. Here the noise is high-pass
+(fine detail only, no blotches of a model pixel's size) and, pixel by pixel,
+tops the fill's own fine detail up to the photo's: the photo's local detail
+energy (its high-pass squared, averaged over a few pixels) is carried into the
+hole from its edge by Laplace's equation (capped at the ring's upper quartile,
+so that a strong edge there is not continued as noise), and the noise adds what
+the fill lacks of it. A soft photo, or a fill already as detailed as its surroundings,
+gets none.
 """
 
 import numpy as np
-from PIL import Image
 from scipy import ndimage
 
+from dcgan.fill.classical import harmonic_fill
+
 HIGH_PASS = 1.0  # sigma of the blur whose residual counts as fine detail, in photo pixels
-RING = 8  # width in pixels of the band around the fill where the photo's detail is measured
+LOCAL = 3.0  # sigma in pixels of the neighbourhood over which detail energy is averaged
+RING = 8  # pixels of the photo around the fill from which its detail is carried in
+TEXTURE_PERCENTILE = 75  # of the ring's detail energy: more is an edge, not grain to continue
 SEED = 0  # the same photo and hole get the same grain
 
 
-def detail(image, where):
-    """Per-channel standard deviation of the image's high-pass (the image minus its blur) at `where`."""
+def high_pass(image):
+    """The image minus its blur of HIGH_PASS pixels: its fine detail."""
     image = image.astype(np.float64)
-    high = image - ndimage.gaussian_filter(image, (HIGH_PASS, HIGH_PASS, 0))
-    return high[where].std(axis=0)
+    return image - ndimage.gaussian_filter(image, (HIGH_PASS, HIGH_PASS, 0))
 
 
-def lost_detail(image, scale):
-    """What `image` loses when reduced by `scale` and enlarged back (bilinear, as the fill is)."""
-    height, width = image.shape[:2]
-    small = (max(1, round(width / scale)), max(1, round(height / scale)))
-    again = Image.fromarray(image).resize(small, Image.Resampling.BOX).resize(
-        (width, height), Image.Resampling.BILINEAR)
-    return image.astype(np.float64) - np.asarray(again)
+def detail(image, where):
+    """Per-channel standard deviation of the image's high-pass at `where`."""
+    return high_pass(image)[where].std(axis=0)
+
+
+def energy(image):
+    """The local fine-detail energy per channel: the high-pass squared, averaged over LOCAL pixels."""
+    return ndimage.gaussian_filter(high_pass(image) ** 2, (LOCAL, LOCAL, 0))
 
 
 def _window(region, margin):
@@ -42,13 +48,14 @@ def _window(region, margin):
 
 
 def add_grain(photo, filled, weight, scale):
-    """`filled` with noise added where `weight` > 0, in proportion to it.
+    """`filled` with high-pass noise where `weight` > 0, topping its detail up to the photo's.
 
     Args:
       photo: the input photo, uint8 [H, W, 3].
-      filled: the photo with a fill pasted in, uint8 [H, W, 3].
+      filled: the photo with its hole filled, uint8 [H, W, 3].
       weight: float [H, W, 1] in [0, 1]: 1 in the fill, falling to 0 at its feathered edge.
-      scale: photo pixels per pixel of the fill before it was enlarged.
+      scale: photo pixels per pixel of the face's fill before it was enlarged (at 1 or less,
+        the fill is as sharp as the photo: no grain).
 
     Returns:
       uint8 [H, W, 3]: `filled` everywhere `weight` is 0.
@@ -56,14 +63,17 @@ def add_grain(photo, filled, weight, scale):
     pasted = weight[..., 0] > 0
     if scale <= 1 or not pasted.any():
         return filled
-    window = _window(pasted, RING + int(np.ceil(2 * scale)))
+    window = _window(pasted, RING)
     photo, part, weight, pasted = photo[window], filled[window], weight[window], pasted[window]
-    ring = ndimage.binary_dilation(pasted, iterations=RING) & ~pasted
-    if not ring.any():  # the fill reaches every edge: nothing to match
+    if pasted.all():  # the fill reaches every edge: nothing to match
         return filled
-    strength = detail(lost_detail(photo, scale), ring)
-    noise = np.random.default_rng(SEED).standard_normal(pasted.shape)[..., None]
-    noise /= detail(noise, np.ones(pasted.shape, bool))  # a high-pass of unit deviation
+    around = energy(photo)
+    ring = ndimage.binary_dilation(pasted, iterations=RING) & ~pasted
+    texture = np.percentile(around[ring], TEXTURE_PERCENTILE, axis=0)  # an edge is no texture
+    target = np.minimum(harmonic_fill(around[None], ~pasted)[0], texture)
+    lacking = np.sqrt(np.clip(target - energy(part), 0, None))
+    noise = high_pass(np.random.default_rng(SEED).standard_normal(pasted.shape)[..., None])
+    noise /= high_pass(noise).std()  # its detail is 1
     out = filled.copy()
-    out[window] = np.clip(np.round(part + noise * strength * weight), 0, 255).astype(np.uint8)
+    out[window] = np.clip(np.round(part + noise * lacking * weight), 0, 255).astype(np.uint8)
     return out

@@ -265,7 +265,7 @@ def export_model(checkpoint_dir, out_dir, dtype="float16", raw=False):
     Returns:
       The prefix written (`out_dir/model`).
     """
-    config, generator, discriminator, path = load_models(checkpoint_dir, raw)
+    config, generator, discriminator, path, _ = load_models(checkpoint_dir, raw)
     tree = {}
     for variable in generator.variables + discriminator.variables:
         model, layer, attribute = _object_path(variable.path)
