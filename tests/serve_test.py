@@ -411,7 +411,7 @@ def test_serve_cli_bad_port_or_model_is_one_line(tmp_path, tiny_model):
         busy = run_cli("serve.py", "--port", port, "--checkpointDir", tiny_model)
         assert "cannot listen" in assert_one_line_error(busy)
     missing = run_cli("serve.py", "--port", "0", "--checkpointDir", str(tmp_path / "none"))
-    assert f"--checkpointDir {tmp_path / 'none'} holds no checkpoint" in assert_one_line_error(missing)
+    assert f"--checkpointDir {tmp_path / 'none'}: no such folder" in assert_one_line_error(missing)
 
 
 def test_a_client_that_leaves_mid_request_is_one_log_line(server, capfd):

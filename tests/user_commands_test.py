@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 CHECKOUT_ENTRIES = ("complete.py", "train_dcgan.py", "evaluate.py", "serve.py", "align_dlib.py",
                     "dcgan", "ops", "align", "data", "requirements.txt", "pyproject.toml", "README.md")
 MOUTH_BOX = "100,150,50,28"  # x,y,w,h of the mouth on LFW's 250x250 photos
-NOT_OURS = ("pip ", "python -m pytest", "tensorboard ")  # commands of other tools
+NOT_OURS = ("pip ", "python -m pytest", "python -m venv", "tensorboard ")  # commands of other tools
 
 TRAIN_SHRINK = [*TINY_FLAGS, "--batch_size", "16", "--train_size", "64"]
 SHRINK = {  # what each program gets added, so that a README command runs in seconds
