@@ -91,6 +91,7 @@ def test_a_job_completes_the_photo_inside_the_mask_only(server):
     done = _wait(server, job["id"])
     assert done["status"] == "done" and done["iteration"] == 10, done
     assert 0 <= done["classical_share"] < 0.01  # the mouth lies inside the face
+    assert done["preview"] is True
     status, png = _request(f"{server}/api/jobs/{job['id']}/result.png")
     assert status == 200
     result = np.asarray(Image.open(io.BytesIO(png)))

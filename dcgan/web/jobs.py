@@ -58,7 +58,7 @@ class Job:
             left = round(elapsed / self.iteration * max(self.total - self.iteration, 0), 1)
         return {"id": self.id, "status": self.status, "iteration": self.iteration,
                 "total": self.total, "error": self.error, "seconds_left": left,
-                "classical_share": self.classical_share}
+                "classical_share": self.classical_share, "preview": self.preview is not None}
 
     @property
     def finished(self):

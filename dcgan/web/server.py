@@ -7,7 +7,8 @@
     POST /api/complete              {"photo": data URL, "mask": data URL, "gray": optional bool}
                                     -> 202 {"id": ...}; "gray": return a colour photo as grey
     GET  /api/jobs/ID               {"status", "iteration", "total", "error", "seconds_left",
-                                     "classical_share": of the hole, the share outside every face}
+                                     "classical_share": of the hole, the share outside every face,
+                                     "preview": whether preview.png has a picture yet}
     DELETE /api/jobs/ID             cancels a queued or running job (its status becomes cancelled)
     GET  /api/jobs/ID/preview.png   the completion so far
     GET  /api/jobs/ID/result.png    the finished photo, its size and mode

@@ -240,7 +240,7 @@ function follow(id) {
     $("progress").value = job.iteration;
     $("progress-text").textContent =
       `${job.status}: step ${job.iteration} of ${job.total}${timeLeft(job.seconds_left)}`;
-    if ((job.status === "running" && job.iteration) || job.status === "done") {
+    if ((job.status === "running" && job.preview) || job.status === "done") {  // the start's fill at once
       showResult(`/api/jobs/${id}/preview.png?i=${job.iteration}`);
     }
     if (["done", "error", "cancelled"].includes(job.status)) {
