@@ -33,9 +33,10 @@ MODEL_FILE = "model.json"
 
 
 def fill_all(model, real, mask, options, lowres=False, progress=lambda n: None,
-             stop_requested=lambda: False):
+             stop_requested=lambda: False, searched=True):
     """Every method's fill of `real` ([N, H, W, C] in [-1, 1]) under `mask`, in [-1, 1], and
     its seconds per image (the DCGAN's include the search, shared by both of its rows).
+    `searched`: G(z) fills some of the hole (`generator_needed`); else there is none to paste.
 
     A stop ends the search: the fills are of the faces of the batches searched to the end,
     the first len(fills[method]) of `real`; (None, None) if no batch was.
@@ -62,7 +63,7 @@ def fill_all(model, real, mask, options, lowres=False, progress=lambda n: None,
         seconds[name] = (time.perf_counter() - start + spent) / len(real)
 
     timed("dcgan_poisson", lambda: HoleFill(mask, options.hole_fill)(real, generated), search)
-    if generator_needed(mask, options.hole_fill):  # else there is no G(z) to paste
+    if searched:
         timed("dcgan_paste", lambda: blend(None, real, generated, known), search)
     for name, fill in BASELINES.items():
         timed(name, lambda: fill(masked, mask))
@@ -131,15 +132,16 @@ def evaluate(paths, model, options, aligner=None, progress=lambda n: None, log=p
             break
         mask = make_mask(mask_type, size, m.center_scale, m.random_fraction, m.side, m.mask_file,
                          options.search.seed, log)
+        searched = generator_needed(mask, options.search.hole_fill)
         fills, seconds = fill_all(model, real, mask, options.search, lowres_known(mask_type), progress,
-                                  stop_requested)
+                                  stop_requested, searched)
         done = 0 if fills is None else len(fills["mean"])
         if done < len(real):
             log(f"stopped: {mask_type} over the first {done} of {len(real)} faces" if done else
                 f"stopped: {mask_type} not measured (no batch of its search had ended)")
         if done:
             rows += _rows(mask_type, fills, seconds, originals[:done], mask, faces,
-                          original_faces[:done], generator_needed(mask, options.search.hole_fill))
+                          original_faces[:done], searched)
             _write_figure(real[:done], mask, fills, os.path.join(options.out, f"figure_{mask_type}.png"))
     return rows
 
@@ -152,16 +154,26 @@ def _rows(mask_type, fills, seconds, originals, mask, faces, original_faces, sea
         filled = image_io.to_uint8(fills[method])
         for (metric, region), values in score(originals, filled, mask < 0.5, faces,
                                               original_faces).items():
-            mean, ci95, n = metrics.mean_and_ci95(values)
-            rows.append({"method": method, "mask": mask_type, "metric": metric, "region": region,
-                         "mean": mean, "ci95": ci95, "n": n, "values": list(values)})
-        rows.append({"method": method, "mask": mask_type, "metric": "seconds", "region": "whole",
-                     "mean": seconds[method], "ci95": 0.0, "n": len(originals)})
+            rows.append(summary_row(method, mask_type, metric, region, list(values)))
+        rows.append(seconds_row(method, mask_type, seconds[method], len(originals)))
     if not searched:  # --holeFill auto gave every part of the hole to the classical fill
         for row in rows:
             if row["method"] == METHODS[0]:
                 row["fill"] = CLASSICAL_ONLY
     return rows
+
+
+def summary_row(method, mask, metric, region, values):
+    """One row of the results: a metric's mean and 95% interval over the faces, and the values."""
+    mean, ci95, n = metrics.mean_and_ci95(values)
+    return {"method": method, "mask": mask, "metric": metric, "region": region, "mean": mean,
+            "ci95": ci95, "n": n, "values": values}
+
+
+def seconds_row(method, mask, seconds, n):
+    """The row of a method's seconds per face."""
+    return {"method": method, "mask": mask, "metric": "seconds", "region": "whole", "mean": seconds,
+            "ci95": 0.0, "n": n}
 
 
 @dataclasses.dataclass
@@ -277,9 +289,9 @@ def _cell(row, metric):
 def _winners(cells, methods):
     """'Best: hole PSNR: dcgan_poisson (apart from biharmonic's interval); ...' for one mask."""
     said = []
-    for metric, region, label, _ in face_by_face.COMPARED:
+    for metric, region, label, sign in face_by_face.COMPARED:
         ranked = sorted((cells[(m, metric, region)] for m in methods if (m, metric, region) in cells
-                         and cells[(m, metric, region)]["n"]), key=lambda r: -BETTER[metric] * r["mean"])
+                         and cells[(m, metric, region)]["n"]), key=lambda r: -sign * r["mean"])
         if len(ranked) < 2:
             continue
         best, second = ranked[:2]

@@ -17,6 +17,7 @@ from dcgan.completion.photos import PasteBack, faces_in_hole, fill_photo
 from dcgan.errors import UserError
 from dcgan.evaluation import metrics
 from dcgan.evaluation.baselines import BASELINES
+from dcgan.evaluation.benchmark import seconds_row, summary_row
 from dcgan.utils import images as image_io
 
 HOLE_KINDS = ("eye", "eyes", "mouth", "cheek_band", "past_edge")
@@ -151,13 +152,9 @@ def _rows(values, seconds, count):
     """The summary rows (as the face benchmark's): per kind, method and metric, over the photos."""
     rows = []
     for (kind, method, metric, region), by_photo in values.items():
-        column = [by_photo.get(i) for i in range(count)]
-        mean, ci95, n = metrics.mean_and_ci95(column)
-        rows.append({"method": method, "mask": kind, "metric": metric, "region": region, "mean": mean,
-                     "ci95": ci95, "n": n, "values": column})
+        rows.append(summary_row(method, kind, metric, region, [by_photo.get(i) for i in range(count)]))
     for (kind, method), spent in seconds.items():
-        rows.append({"method": method, "mask": kind, "metric": "seconds", "region": "whole",
-                     "mean": float(np.mean(spent)), "ci95": 0.0, "n": len(spent)})
+        rows.append(seconds_row(method, kind, float(np.mean(spent)), len(spent)))
     return rows
 
 

@@ -86,9 +86,14 @@ def save_encoder(encoder, model_dir, provenance=None, dtype="float16"):
                                                     "provenance": provenance or {}})
 
 
-def _stored(encoder, dtype):
-    """The encoder's variables as `dtype` tensors, tracked under their layer names."""
-    return {v.path.replace("/", "."): tf.Variable(tf.cast(v, dtype)) for v in encoder.variables}
+def _stored(encoder, dtype, values=tf.identity):
+    """The encoder's variables (or `values` of each) as `dtype` variables, keyed by their paths."""
+    return {_key(v): tf.Variable(tf.cast(values(v), dtype)) for v in encoder.variables}
+
+
+def _key(variable):
+    """A variable's path as a checkpoint key (`encoder.e_h0_conv.kernel`)."""
+    return variable.path.replace("/", ".")
 
 
 def load_encoder(model_dir):
@@ -100,10 +105,10 @@ def load_encoder(model_dir):
     names = {f.name for f in dataclasses.fields(EncoderConfig)}
     encoder = build_encoder(EncoderConfig(**{k: v for k, v in fields.items() if k in names}))
     dtype = fields.get("dtype", "float32")
-    stored = {v.path.replace("/", "."): tf.Variable(tf.zeros(v.shape, dtype)) for v in encoder.variables}
+    stored = _stored(encoder, dtype, values=tf.zeros_like)
     tf.train.Checkpoint(encoder=stored).read(os.path.join(folder, WEIGHTS)).expect_partial()
     for variable in encoder.variables:
-        variable.assign(tf.cast(stored[variable.path.replace("/", ".")], tf.float32))
+        variable.assign(tf.cast(stored[_key(variable)], tf.float32))
     return encoder
 
 

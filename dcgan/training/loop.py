@@ -53,8 +53,15 @@ def train(options, stop_requested=lambda: False, strategy=None, log=print):
                           "needs a GPU; none is visible (pip install 'tensorflow[and-cuda]==2.21.*' "
                           "for CUDA)")
     with _lock(options, strategy):  # before reading the images: a second run is refused at once
+        trainer = Trainer(options, strategy)
+        restored = trainer.restore(options.checkpoint_dir, log)
+        if restored and trainer.done():  # told before the images are read for nothing
+            log(f"nothing to train: {restored} is at {trainer.position()}, the end this run asks "
+                "for; raise the epochs or the step limit to go on")
+            return TrainResult(int(trainer.step.numpy()), int(trainer.epoch.numpy()), False, restored,
+                               trained=False)
         faces = data.prepare_training_data(options, log)
-        return _run(Trainer(options, strategy), faces, stop_requested, log)
+        return _run(trainer, faces, restored, stop_requested, log)
 
 
 def _lock(options, strategy):
@@ -65,15 +72,9 @@ def _lock(options, strategy):
                                               "another folder")
 
 
-def _run(trainer, faces, stop_requested, log):
-    """The epochs of `train`, from the restored step to the end, a stop or --max_steps."""
+def _run(trainer, faces, restored, stop_requested, log):
+    """The epochs of `train`, from the restored checkpoint (or none) to the end, a stop or --max_steps."""
     options = trainer.options
-    restored = trainer.restore(options.checkpoint_dir, log)
-    if restored and trainer.done():
-        log(f"nothing to train: {restored} is at {trainer.position()}, the end this run asks for; "
-            "raise the epochs or the step limit to go on")
-        return TrainResult(int(trainer.step.numpy()), int(trainer.epoch.numpy()), False, restored,
-                           trained=False)
     saver = _start(trainer, faces, restored, log)
     chief = distribute.is_chief(trainer.strategy)
     writer = tf.summary.create_file_writer(options.log_dir) if chief else tf.summary.create_noop_writer()

@@ -121,10 +121,10 @@ class StagedFolder:
 
     def __init__(self, out_dir, replaced=()):
         self.out_dir, self.replaced, self.keep = out_dir, replaced, True
-        self.made = _missing_folders(os.path.dirname(os.path.abspath(out_dir)))
-        os.makedirs(os.path.dirname(os.path.abspath(out_dir)), exist_ok=True)
-        base = os.path.basename(os.path.abspath(out_dir))
-        self.path = tempfile.mkdtemp(prefix=f"{base}.partial-", dir=os.path.dirname(os.path.abspath(out_dir)))
+        parent, base = os.path.split(os.path.abspath(out_dir))
+        self.made = _missing_folders(parent)
+        os.makedirs(parent, exist_ok=True)
+        self.path = tempfile.mkdtemp(prefix=f"{base}.partial-", dir=parent)
 
     def final(self, path):
         """Where a path inside the staging folder ends up after `commit`."""
