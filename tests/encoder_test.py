@@ -115,3 +115,18 @@ def test_the_trainer_resumes_from_a_relative_folder_and_complete_starts_from_it(
     done = run_as_user(tmp_path, "complete.py", "small", "--checkpointDir", "model", "--start", "encoder",
                        "--nIter", "2", "--no_progress")
     assert done.returncode == 0 and len(os.listdir(tmp_path / "completions" / "completed")) == 2, done.stderr
+
+
+def test_a_checkpoint_of_the_encoder_alone_holds_every_layer(tmp_path):
+    """Its layers are attributes: a checkpoint without the optimizer still restores them all."""
+    import tensorflow as tf
+    from dcgan.modeling.encoder import EncoderConfig, build_encoder
+    config = EncoderConfig(image_size=16, z_dim=8, ef_dim=4, hidden=16)
+    trained, fresh = build_encoder(config), build_encoder(config)
+    for variable in trained.variables:
+        variable.assign(tf.random.normal(variable.shape))
+    tf.train.Checkpoint(encoder=trained).write(str(tmp_path / "encoder"))
+    tf.train.Checkpoint(encoder=fresh).read(str(tmp_path / "encoder")).assert_consumed()
+    assert len(fresh.variables) == 4 * config.num_layers - 2 + 4
+    for ours, theirs in zip(fresh.variables, trained.variables):
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

@@ -45,18 +45,19 @@ class Encoder(keras.Model):
     def __init__(self, config, **kwargs):
         super().__init__(name="encoder", **kwargs)
         self.config = config
-        self.convs = [keras.layers.Conv2D(config.ef_dim * 2 ** i, 5, strides=2, padding="same",
-                                          name=f"e_h{i}_conv") for i in range(config.num_layers)]
-        self.norms = [keras.layers.LayerNormalization(name=f"e_ln{i}")
-                      for i in range(1, config.num_layers)]
+        for i in range(config.num_layers):  # attributes, not lists: checkpoints track attributes
+            setattr(self, f"e_h{i}_conv", keras.layers.Conv2D(config.ef_dim * 2 ** i, 5, strides=2,
+                                                             padding="same", name=f"e_h{i}_conv"))
+        for i in range(1, config.num_layers):  # after the convolutions: the optimizer's order
+            setattr(self, f"e_ln{i}", keras.layers.LayerNormalization(name=f"e_ln{i}"))
         self.hidden = keras.layers.Dense(config.hidden, name="e_hidden")
         self.out = keras.layers.Dense(config.z_dim, name="e_z")
 
     def call(self, masked, mask):
         x = tf.concat([masked, mask], axis=-1)
-        x = tf.nn.leaky_relu(self.convs[0](x), 0.2)
-        for conv, norm in zip(self.convs[1:], self.norms):
-            x = tf.nn.leaky_relu(norm(conv(x)), 0.2)
+        x = tf.nn.leaky_relu(self.e_h0_conv(x), 0.2)
+        for i in range(1, self.config.num_layers):
+            x = tf.nn.leaky_relu(getattr(self, f"e_ln{i}")(getattr(self, f"e_h{i}_conv")(x)), 0.2)
         x = tf.reshape(x, [tf.shape(x)[0], -1])
         return tf.tanh(self.out(tf.nn.leaky_relu(self.hidden(x), 0.2)))
 
@@ -106,7 +107,7 @@ def load_encoder(model_dir):
     encoder = build_encoder(EncoderConfig(**{k: v for k, v in fields.items() if k in names}))
     dtype = fields.get("dtype", "float32")
     stored = _stored(encoder, dtype, values=tf.zeros_like)
-    tf.train.Checkpoint(encoder=stored).read(os.path.join(folder, WEIGHTS)).expect_partial()
+    tf.train.Checkpoint(encoder=stored).read(os.path.join(folder, WEIGHTS)).assert_existing_objects_matched()
     for variable in encoder.variables:
         variable.assign(tf.cast(stored[_key(variable)], tf.float32))
     return encoder

@@ -176,7 +176,7 @@ def install_encoder(model, model_dir, options):
     Returns:
       The folder written.
     """
-    trainer = EncoderTrainer(model, options)  # its optimizer too: the convolutions are tracked through it
+    trainer = EncoderTrainer(model, options)  # with its optimizer: older checkpoints hold the convolutions only there
     restored = checkpoints.restore_latest(trainer.checkpoint, options.encoder_dir)
     if restored is None:
         raise UserError(f"{options.encoder_dir} holds no encoder checkpoint: train one first")
