@@ -20,6 +20,8 @@ STRATEGIES = ("auto", "one", "mirrored", "multiworker")
 PRECISIONS = ("auto", "float32", "bfloat16")
 HOLE_FILLS = ("auto", "dcgan", "biharmonic")
 START_FROM = ("auto", "encoder", "random")
+RANDOM_SEARCH = {"n_iter": 300, "starts": 3}  # the defaults of a search from random starts
+ENCODER_SEARCH = {"n_iter": 50, "starts": 1}  # and from the encoder's z
 DATA, TRAINING, OUTPUTS = "data", "training", "outputs"
 PHOTO = "photos (any size: the faces are found, aligned, completed and put back)"
 DEVICES = "devices (docs/training.md: more GPUs and machines)"
@@ -51,13 +53,16 @@ class MaskOptions:
 @dataclasses.dataclass
 class SearchOptions:
     """The search over z, with the original's defaults but for --nIter, --lam, --starts,
-    --startsFill, --holeFill and --precision (docs/original.md says why)."""
+    --startsFill, --holeFill and --precision (docs/original.md says why). --nIter and --starts
+    left unset (None) are chosen once the model is known (`settled`)."""
 
-    n_iter: int = option(300, "iterations of the search (the original: 1000; docs/results.md "
-                              "compares them)", flag="--nIter", minimum=1)
+    n_iter: int = option(None, "iterations of the search (default: 300 from random starts, 50 from "
+                               "the model's encoder; the original: 1000; docs/results.md and "
+                               "docs/encoder.md compare them)", flag="--nIter", minimum=1, type=int)
     batch_size: int = option(64, "images searched together", flag="--batchSize", minimum=1)
-    starts: int = option(3, "searches per image from different start z, run in the same batch "
-                            "(the original: 1); see --startsFill", minimum=1)
+    starts: int = option(None, "searches per image from different start z, run in the same batch "
+                               "(default: 3 from random starts, 1 from the encoder; the original: "
+                               "1); see --startsFill", minimum=1, type=int)
     starts_fill: str = option("mean", "with --starts K, what fills the hole: mean: the mean of the K "
                                       "starts' G(z), softer where they disagree; lowest: G(z) of the "
                                       "start with the lowest final loss; detail: the mean's coarse "
@@ -109,6 +114,13 @@ class SearchOptions:
     def steps(self):
         """A batch's steps for progress bars: the search's iterations, then the tuning's."""
         return self.n_iter + self.tune_iter
+
+    def settled(self, from_encoder):
+        """These options with --nIter and --starts, where left unset, chosen for the search's
+        start: from the encoder's z a short search from one start does (docs/encoder.md)."""
+        defaults = ENCODER_SEARCH if from_encoder else RANDOM_SEARCH
+        unset = {name: value for name, value in defaults.items() if getattr(self, name) is None}
+        return dataclasses.replace(self, **unset) if unset else self
 
 
 @dataclasses.dataclass

@@ -30,16 +30,20 @@ def test_holes_fall_where_their_landmarks_are():
     assert cheek[:, :int(points[2, 0])].any() and cheek[:, int(points[2, 0]):int(points[30, 0])].any()
 
 
-def test_a_seam_is_the_step_across_a_line_over_the_photos_own():
+def test_a_seam_is_the_step_across_a_line_over_the_steps_along_it_against_the_photos_own():
     from dcgan.evaluation.photo_benchmark import step_ratio
-    ramp = np.tile(np.arange(8, dtype=np.float64)[None, :, None] * 10, (6, 1, 3))
-    line = np.zeros((6, 8), bool)
-    line[:, 4:] = True
-    assert step_ratio(ramp, ramp, line) == pytest.approx(1.0)
-    stepped = ramp.copy()
-    stepped[:, 4:] += 30  # a 30-level edge where the photo steps by 10
-    assert step_ratio(stepped, ramp, line) == pytest.approx(4.0)
-    assert step_ratio(stepped, ramp, line, within=np.zeros((6, 8), bool)) is None
+    rng = np.random.default_rng(0)
+    photo = 100 + rng.normal(0, 10, (40, 40, 3))
+    line = np.zeros((40, 40), bool)
+    line[:, 20:] = True
+    assert step_ratio(photo, photo, line) == pytest.approx(1.0)
+    grain = photo.copy()
+    grain[:, 20:] = 100 + rng.normal(0, 10, (40, 20, 3))  # other noise, as rough: no seam
+    assert step_ratio(grain, photo, line) == pytest.approx(1.0, abs=0.1)
+    stepped = photo.copy()
+    stepped[:, 20:] += 40  # an edge four times the noise: a seam
+    assert step_ratio(stepped, photo, line) > 2.5
+    assert step_ratio(stepped, photo, line, within=np.zeros((40, 40), bool)) is None
 
 
 def test_classical_fills_change_only_the_hole_and_fill_all_of_it():

@@ -19,7 +19,7 @@ from scipy import ndimage
 
 from align.aligner import alignment_matrix, warp_affine
 from dcgan.utils import images as image_io
-from dcgan.fill.classical import harmonic_fill
+from dcgan.fill.background import background_fill, face_outline
 from dcgan.fill.hole_fill import HoleFill
 from dcgan.search.batches import search_batches
 from dcgan.errors import UserError, unreadable
@@ -42,6 +42,7 @@ class Face:
     image: np.ndarray  # uint8 [size, size, 3], the aligned face
     known: np.ndarray  # float32 [size, size]: 1 where the aligned pixel is in the photo and not in the hole
     width: int = 0  # the face's width in the photo (dlib's box), in pixels
+    points: np.ndarray = None  # [68, 2] dlib's landmarks (x, y) in the photo; None for an aligned face
 
 
 def known_rgb(photo, transparent, hole):
@@ -70,13 +71,15 @@ def faces_in_hole(path, rgb, hole, aligner, size):
     inside = np.full(rgb.shape[:2], 255, np.uint8)
     faces = []
     for box in boxes:
-        matrix = alignment_matrix(aligner.landmarks(rgb, box), size)
+        points = aligner.landmarks(rgb, box)
+        matrix = alignment_matrix(points, size)
         in_photo = warp_affine(inside, matrix, size, Image.Resampling.NEAREST) > 0
         in_hole = warp_affine(hole.astype(np.uint8) * 255, matrix, size, Image.Resampling.BILINEAR) > 0
         if not (in_hole & in_photo).any():
             continue
         known = (in_photo & ~in_hole).astype(np.float32)
-        faces.append(_checked(path, Face(matrix, warp_affine(rgb, matrix, size), known, box.width())))
+        faces.append(_checked(path, Face(matrix, warp_affine(rgb, matrix, size), known, box.width(),
+                                           points)))
     if not faces:
         raise UserError(f"{path}: the hole touches none of the {len(boxes)} face(s) found")
     return faces
@@ -147,14 +150,17 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
     Args:
       preview: called every --outInterval iterations with the photo completed so far.
 
-    The part of the hole outside every face's frame gets the harmonic fill (smooth,
-    from the hole's edge), and each face's fill fades into it at its frame's edge.
+    The part of the hole outside every face's frame gets the biharmonic fill from the
+    hole's edge, inside and outside the faces' outlines apart (`background_fill`), and
+    each face's fill fades into it at its frame's edge.
 
     Returns:
       (the filled uint8 RGB photo, with grain if options.grain; the completed aligned faces;
-      the share of the hole that only the harmonic fill filled).
+      the share of the hole that only that fill filled).
     """
-    filled, completed, scales = background_fill(rgb, hole), [], []
+    outlines = [face_outline(face.points, rgb.shape) for face in faces if face.points is not None]
+    outline = np.logical_or.reduce(outlines) if outlines else None
+    filled, completed, scales = background_fill(rgb, hole, outline), [], []
     faces_part = np.zeros(hole.shape, np.float64)
     for face in faces:
         done, paste = filled, PasteBack(rgb.shape, hole, face, model.config.image_size)
@@ -167,16 +173,6 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
     if options.grain:  # over the whole hole, the faces' feathered edges included
         filled = add_grain(rgb, filled, np.maximum(faces_part, hole)[..., None], max(scales))
     return filled, completed, float((faces_part[hole] < 0.5).mean())
-
-
-def background_fill(rgb, hole):
-    """The photo with its hole filled by Laplace's equation from the hole's edge (uint8)."""
-    rows, cols = np.nonzero(ndimage.binary_dilation(hole, iterations=2))
-    window = np.s_[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
-    out = rgb.copy()
-    part = harmonic_fill(rgb[window][None], ~hole[window])[0]
-    out[window] = np.clip(np.round(part), 0, 255).astype(np.uint8)
-    return out
 
 
 def complete_photo(path, model, options, aligner, out_dir, log=print, progress=lambda steps: None,
@@ -216,7 +212,7 @@ def complete_photo(path, model, options, aligner, out_dir, log=print, progress=l
         image_io.save_image(crop, crops + "_completed.png")
     if background > 0.01:
         log(f"warning: {path}: {100 * background:.0f}% of the hole lies outside every face: "
-            "filled there by a smooth classical (harmonic) fill, not the model")
+            "filled there by a smooth classical fill from the hole's edge, not the model")
     gray = image_io.is_grayscale(original)
     out = os.path.join(out_dir, "completed", f"{name}.png")
     image_io.save_image(image_io.to_gray(filled) if gray else filled, out)

@@ -248,9 +248,9 @@ LEGEND = ("↑: higher is better; ↓: lower is better; sharpness: the fill's fi
           "mean distance in pixels of dlib's 68 landmarks from the original's; identity: distance "
           "of dlib's face descriptors from the original's; same_person: the share of faces whose "
           "descriptor lies within 0.6 of the original's, dlib's threshold for the same person. "
-          "seam (photos): the mean step between neighbouring pixels across the hole's edge, or "
-          "across the face frame's edge inside the hole, over the photo's own step there (1: no "
-          "seam; above: a visible edge). "
+          "seam (photos): how much more the image steps across the hole's edge, or across the face "
+          "frame's edge inside the hole, than along it, over the same in the photo (1: no seam; "
+          "above: a visible edge). "
           "Each cell is the mean ± its 95% interval over the faces.")
 
 

@@ -51,9 +51,7 @@ def _rect(shape, x0, y0, x1, y1):
 
 def classical_fills(rgb, hole):
     """{name: the photo with its hole filled by that classical fill} at the photo's resolution."""
-    rows, cols = np.nonzero(hole)
-    window = np.s_[max(rows.min() - WINDOW_MARGIN, 0):rows.max() + WINDOW_MARGIN + 1,
-                   max(cols.min() - WINDOW_MARGIN, 0):cols.max() + WINDOW_MARGIN + 1]
+    window = image_io.window_around(hole, WINDOW_MARGIN)
     part, known = rgb[window][None].astype(np.float64), ~hole[window]
     filled = {}
     for name, fill in BASELINES.items():
@@ -64,19 +62,34 @@ def classical_fills(rgb, hole):
 
 
 def step_ratio(filled, original, across, within=None):
-    """Mean step between the neighbouring pixels on either side of the line `across` ([H, W]
-    bool: one side True), both in `within` if given, over the photo's own step there: 1 is no
-    seam. None where no pair is."""
-    pairs = [(np.s_[:, 1:], np.s_[:, :-1]), (np.s_[1:, :], np.s_[:-1, :])]
+    """How much more an image steps across the line `across` ([H, W] bool: one side True) than
+    along it, in the fill over in the photo: 1 is no seam, above is a visible edge. Only pixel
+    pairs in `within` count. Against the steps along the line, so grain or texture that is as
+    rough across as along does not count as a seam. None where no pair is."""
     within = np.ones(across.shape, bool) if within is None else within
-    steps = {"filled": [], "original": []}
-    for a, b in pairs:
-        cut = (across[a] != across[b]) & within[a] & within[b]
-        for name, image in (("filled", filled), ("original", original)):
-            image = image.astype(np.float64)
-            steps[name].append(np.abs(image[a] - image[b])[cut].ravel())
-    filled_step, own = np.concatenate(steps["filled"]), np.concatenate(steps["original"])
-    return float(filled_step.mean() / max(own.mean(), 1e-6)) if len(own) else None
+    fill_across, fill_along, own_across, own_along = _line_steps(
+        [filled.astype(np.float64), original.astype(np.float64)], across, within)
+    if not len(own_across) or not len(own_along):
+        return None
+    own = own_across.mean() / max(own_along.mean(), 1e-6)
+    return float(fill_across.mean() / max(fill_along.mean(), 1e-6) / max(own, 1e-6))
+
+
+def _line_steps(images, side, within):
+    """Per image, the absolute steps between neighbours across the line and along it (neighbours
+    both beside the line, on one side)."""
+    horizontal, vertical = (np.s_[:, 1:], np.s_[:, :-1]), (np.s_[1:, :], np.s_[:-1, :])
+    steps = [([], []) for _ in images]
+    for (a, b), (c, d) in ((horizontal, vertical), (vertical, horizontal)):
+        cut = (side[a] != side[b]) & within[a] & within[b]
+        line = np.zeros(side.shape, bool)
+        line[a] |= cut
+        line[b] |= cut
+        along = line[c] & line[d] & (side[c] == side[d])
+        for image, (across_steps, along_steps) in zip(images, steps):
+            across_steps.append(np.abs(image[a] - image[b])[cut].ravel())
+            along_steps.append(np.abs(image[c] - image[d])[along].ravel())
+    return [np.concatenate(part) for image_steps in steps for part in image_steps]
 
 
 def score(original, filled, hole, identity, frame):

@@ -17,6 +17,7 @@ import numpy as np
 from scipy import ndimage
 
 from dcgan.fill.classical import harmonic_fill
+from dcgan.utils.images import window_around
 
 HIGH_PASS = 1.0  # sigma of the blur whose residual counts as fine detail, in photo pixels
 LOCAL = 3.0  # sigma in pixels of the neighbourhood over which detail energy is averaged
@@ -41,12 +42,6 @@ def energy(image):
     return ndimage.gaussian_filter(high_pass(image) ** 2, (LOCAL, LOCAL, 0))
 
 
-def _window(region, margin):
-    """The slices of the bounding box of `region`, grown by `margin` pixels (inside the image)."""
-    box = ndimage.find_objects(region.astype(np.int8))[0]
-    return tuple(slice(max(0, side.start - margin), side.stop + margin) for side in box)
-
-
 def add_grain(photo, filled, weight, scale):
     """`filled` with high-pass noise where `weight` > 0, topping its detail up to the photo's.
 
@@ -63,7 +58,7 @@ def add_grain(photo, filled, weight, scale):
     pasted = weight[..., 0] > 0
     if scale <= 1 or not pasted.any():
         return filled
-    window = _window(pasted, RING)
+    window = window_around(pasted, RING)
     photo, part, weight, pasted = photo[window], filled[window], weight[window], pasted[window]
     if pasted.all():  # the fill reaches every edge: nothing to match
         return filled

@@ -90,6 +90,12 @@ def start_encoder(model, options):
     return model.encoder
 
 
+def settled_search(model, options):
+    """`options` (`SearchOptions`) with --nIter and --starts, where unset, chosen for the start
+    this model (None: no search) gives the search."""
+    return options.settled(model is not None and start_encoder(model, options) is not None)
+
+
 def pad_batch(real, batch_size):
     """Repeats the last image so a short last batch fills the compiled batch shape."""
     return np.concatenate([real, np.repeat(real[-1:], batch_size - len(real), axis=0)])
@@ -118,6 +124,7 @@ def search_batches(model, images, mask, options, lowres=False, interval=None,
         z); True ends the search there, with a last snapshot.
       progress: called with the iterations of each compiled call, and with each tuning step.
     """
+    options = settled_search(model, options)
     batch_size = min(options.batch_size, len(images))
     if not generator_needed(mask, options.hole_fill):
         yield from _without_search(images, batch_size, options, snapshot, progress)

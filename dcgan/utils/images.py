@@ -139,3 +139,11 @@ def save_gif(frames, path, frame_ms=100):
     """Writes uint8 frames as a looping GIF (imageio; no ImageMagick)."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     iio.imwrite(path, np.stack(frames), extension=".gif", duration=frame_ms, loop=0)
+
+
+def window_around(region, margin):
+    """The slices of the bounding box of `region` ([H, W] bool, not empty), grown by `margin`
+    pixels and kept inside the image."""
+    rows, cols = np.nonzero(region)
+    return (slice(max(rows.min() - margin, 0), rows.max() + margin + 1),
+            slice(max(cols.min() - margin, 0), cols.max() + margin + 1))
