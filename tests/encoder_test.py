@@ -130,3 +130,18 @@ def test_a_checkpoint_of_the_encoder_alone_holds_every_layer(tmp_path):
     assert len(fresh.variables) == 4 * config.num_layers - 2 + 4
     for ours, theirs in zip(fresh.variables, trained.variables):
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_export_carries_the_encoder_and_drops_one_that_belongs_to_another_g(encoded_model, tiny_model,
+                                                                            tmp_path):
+    from dcgan.modeling.checkpoints import load_models
+    from dcgan.modeling.encoder import encode
+    from dcgan.tools.export import main as export
+    assert export([encoded_model, str(tmp_path / "bundle")]) == 0
+    bundled, source = load_models(str(tmp_path / "bundle")), load_models(encoded_model)
+    assert bundled.encoder is not None
+    faces, mask = _held_out_faces(4), np.ones((16, 16), np.float32)
+    np.testing.assert_allclose(encode(bundled.encoder, faces, mask).numpy(),
+                               encode(source.encoder, faces, mask).numpy(), atol=1e-3)  # float16 both
+    assert export([tiny_model, str(tmp_path / "bundle")]) == 0  # another G, no encoder of its own
+    assert load_models(str(tmp_path / "bundle")).encoder is None

@@ -7,7 +7,7 @@ import typing
 import tensorflow as tf
 
 from dcgan.modeling.config import CONFIG_FILE, ModelConfig
-from dcgan.modeling.encoder import load_encoder
+from dcgan.modeling.encoder import load_encoder, read_provenance, save_encoder
 from dcgan.modeling.model import build_models
 from dcgan.errors import OptionError, UserError
 from dcgan.utils.files import read_json, write_json
@@ -255,7 +255,8 @@ def load_models(directory, raw=False):
 
 
 def export_model(checkpoint_dir, out_dir, dtype="float16", raw=False):
-    """Writes what completion needs, G and D without optimizer state, as a small bundle.
+    """Writes what completion needs, G and D without optimizer state (and the encoder
+    installed beside the checkpoint, if any), as a small bundle.
 
     The variables keep the layout of training checkpoints (`load_models` reads both),
     stored as `dtype` (float16 halves the size; loading widens to float32). G is
@@ -265,7 +266,7 @@ def export_model(checkpoint_dir, out_dir, dtype="float16", raw=False):
     Returns:
       The prefix written (`out_dir/model`).
     """
-    config, generator, discriminator, path, _ = load_models(checkpoint_dir, raw)
+    config, generator, discriminator, path, encoder = load_models(checkpoint_dir, raw)
     tree = {}
     for variable in generator.variables + discriminator.variables:
         model, layer, attribute = _object_path(variable.path)
@@ -274,6 +275,8 @@ def export_model(checkpoint_dir, out_dir, dtype="float16", raw=False):
     os.makedirs(out_dir, exist_ok=True)
     prefix = tf.train.Checkpoint(**tree).write(os.path.join(out_dir, "model"))
     config.save(out_dir, provenance=_provenance(path, raw))
+    if encoder is not None:  # installed beside the checkpoint: it travels with its G
+        save_encoder(encoder, out_dir, read_provenance(os.path.dirname(path)), dtype)
     return prefix
 
 

@@ -1,4 +1,5 @@
-"""Bundle a trained model for completion: G and D only, float16 by default.
+"""Bundle a trained model for completion: G and D (and the encoder installed beside the
+checkpoint, if any) only, float16 by default.
 
     python -m dcgan.tools.export checkpoint dcgan/models/celeba64
 
@@ -15,7 +16,7 @@ from dcgan.errors import UserError
 from dcgan.utils.files import StagedFolder, check_output_dir
 
 PROGRAM = program_name("python -m dcgan.tools.export")
-OUTPUTS = ("model.*", "config.json", "checkpoint")  # a bundle's files (its encoder/ is kept)
+OUTPUTS = ("model.*", "config.json", "checkpoint", "encoder")  # a bundle's files
 
 
 def main(argv=None):
@@ -36,9 +37,10 @@ def main(argv=None):
             prefix = staged.final(export_model(args.checkpoint_dir, staged.path, args.dtype, args.raw))
     except UserError as e:
         return fail(PROGRAM, e)
-    size = sum(os.path.getsize(os.path.join(args.out_dir, f)) for f in os.listdir(args.out_dir)
-               if os.path.isfile(os.path.join(args.out_dir, f)))
-    print(f"wrote {prefix} ({size / 1e6:.1f} MB in {args.out_dir})")
+    size = sum(os.path.getsize(os.path.join(folder, name))
+               for folder, _, names in os.walk(args.out_dir) for name in names)
+    encoder = " and its encoder" if os.path.isdir(os.path.join(args.out_dir, "encoder")) else ""
+    print(f"wrote {prefix}{encoder} ({size / 1e6:.1f} MB in {args.out_dir})")
     _warn_without_flags(provenance(prefix), args.checkpoint_dir)
     return 0
 
