@@ -145,3 +145,15 @@ def test_export_carries_the_encoder_and_drops_one_that_belongs_to_another_g(enco
                                encode(source.encoder, faces, mask).numpy(), atol=1e-3)  # float16 both
     assert export([tiny_model, str(tmp_path / "bundle")]) == 0  # another G, no encoder of its own
     assert load_models(str(tmp_path / "bundle")).encoder is None
+
+
+def test_iterations_and_starts_left_unset_follow_where_the_search_starts(encoded_model):
+    from dcgan.modeling.checkpoints import load_models
+    from dcgan.options import SearchOptions
+    from dcgan.search.batches import settled_search
+    model = load_models(encoded_model)
+    settled = lambda m, **given: (lambda s: (s.n_iter, s.starts))(settled_search(m, SearchOptions(**given)))
+    assert settled(model) == (50, 1)  # from the encoder's z
+    assert settled(model, start="random") == (300, 3)
+    assert settled(model._replace(encoder=None)) == (300, 3)
+    assert settled(model, n_iter=7) == (7, 1) and settled(model, starts=2) == (50, 2)  # given: kept

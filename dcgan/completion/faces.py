@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from dcgan.fill.hole_fill import HoleFill
 from dcgan.hole.masks import lowres_known, make_mask
-from dcgan.search.batches import search_batches
+from dcgan.search.batches import search_batches, settled_options
 from dcgan.completion.inputs import output_names, read_inputs
 from dcgan.utils import images as image_io
 
@@ -43,6 +43,7 @@ def complete(paths, model, options, stop_requested=lambda: False, log=print):
     Returns:
       A `CompletionResult`.
     """
+    options = settled_options(model, options)
     size, o = model.config.image_size, options
     inputs, gray = read_inputs(paths, size, model.config.c_dim, log)
     mask = make_mask(o.mask.mask_type, size, o.mask.center_scale, o.mask.random_fraction,

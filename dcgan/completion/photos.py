@@ -21,7 +21,7 @@ from align.aligner import alignment_matrix, warp_affine
 from dcgan.utils import images as image_io
 from dcgan.fill.background import background_fill, face_outline
 from dcgan.fill.hole_fill import HoleFill
-from dcgan.search.batches import search_batches
+from dcgan.search.batches import search_batches, settled_options
 from dcgan.errors import UserError, unreadable
 from dcgan.fill.grain import add_grain
 from dcgan.hole.photo_hole import read_hole
@@ -189,6 +189,7 @@ def complete_photo(path, model, options, aligner, out_dir, log=print, progress=l
     Raises:
       UserError: naming the photo (see `read_hole` and `faces_in_hole`).
     """
+    options = settled_options(model, options)
     try:
         original = image_io.open_8bit(path)
     except (OSError, ValueError, SyntaxError):

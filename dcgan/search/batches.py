@@ -96,6 +96,11 @@ def settled_search(model, options):
     return options.settled(model is not None and start_encoder(model, options) is not None)
 
 
+def settled_options(model, options):
+    """`options` (holding a `search`, as `CompletionOptions` do) with its search settled."""
+    return dataclasses.replace(options, search=settled_search(model, options.search))
+
+
 def pad_batch(real, batch_size):
     """Repeats the last image so a short last batch fills the compiled batch shape."""
     return np.concatenate([real, np.repeat(real[-1:], batch_size - len(real), axis=0)])

@@ -75,10 +75,10 @@ def main(argv=None):
         return fail(PROGRAM, e, CompletionOptions)
     import_tensorflow_quietly()
     from dcgan.modeling.checkpoints import load_models
-    from dcgan.search.batches import settled_search
+    from dcgan.search.batches import settled_options
     try:
         model = load_models(args.checkpoint_dir or default_checkpoint_dir())
-        options = dataclasses.replace(options, search=settled_search(model, options.search))
+        options = settled_options(model, options)
         if options.img_size and options.img_size != model.config.image_size:
             raise UserError(f"--imgSize {options.img_size}, but the model in {model.path} makes "
                             f"{model.config.image_size}x{model.config.image_size} images "

@@ -58,10 +58,10 @@ def main(argv=None):
         paths = list_images(folder)[:options.limit or None]
         import_tensorflow_quietly()
         from dcgan.modeling.checkpoints import load_models
-        from dcgan.search.batches import settled_search
+        from dcgan.search.batches import settled_options
         from dcgan.evaluation.benchmark import write_results
         model = load_models(args.checkpoint_dir or default_checkpoint_dir())
-        options = dataclasses.replace(options, search=settled_search(model, options.search))
+        options = settled_options(model, options)
         aligner = AlignDlib() if options.landmarks or options.photos else None
         with StagedFolder(options.out, OUTPUTS) as staged:
             staged_options = dataclasses.replace(options, out=staged.path)

@@ -9,7 +9,6 @@ when the server stops (Ctrl-C).
 """
 
 import argparse
-import dataclasses
 import os
 import sys
 
@@ -41,15 +40,12 @@ def main(argv=None):
     args = parse_args(argv)
     import_tensorflow_quietly()
     from dcgan.modeling.checkpoints import load_models
-    from dcgan.search.batches import settled_search
     from dcgan.web.jobs import JobRunner
     from dcgan.web.server import make_server
     serve = flags.from_args(ServeOptions, args)
     try:
         model = load_models(args.checkpoint_dir or default_checkpoint_dir())
-        options = flags.from_args(CompletionOptions, args)
-        options = dataclasses.replace(options, search=settled_search(model, options.search))
-        runner = JobRunner(model, options, AlignDlib())
+        runner = JobRunner(model, flags.from_args(CompletionOptions, args), AlignDlib())
         server = make_server(serve.host, serve.port, runner, EXAMPLES)
     except UserError as e:
         return fail(PROGRAM, e, ServeOptions, ModelSource, CompletionOptions)

@@ -16,6 +16,7 @@ from PIL import Image
 from dcgan.utils import images as image_io
 from dcgan.completion import photos
 from dcgan.hole.photo_hole import read_hole
+from dcgan.search.batches import settled_options
 from dcgan.errors import UserError
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -98,7 +99,7 @@ class JobRunner:
     """Checks submissions, queues them and completes them one at a time, in submission order."""
 
     def __init__(self, model, options, aligner):
-        self.model, self.options, self.aligner = model, options, aligner
+        self.model, self.options, self.aligner = model, settled_options(model, options), aligner
         self.jobs, self.queue, self.lock = {}, queue.Queue(), threading.Lock()
         self.stopping = threading.Event()
         self.worker = threading.Thread(target=self._work, name="completion", daemon=True)
