@@ -5,10 +5,11 @@
     python complete.py photo.jpg --box 120,200,80,40 --outDir out
     python complete.py erased.png --outDir out       # a photo whose hole is transparent
 
-For each batch of aligned faces it searches z in [-1, 1] from --starts start
-points per face, minimising the contextual loss (L1 on the known pixels) +
---lam * the perceptual loss, fills the hole with the mean of the starts'
-generated faces (--startsFill), optionally after tuning each face's own copy of
+For each batch of aligned faces it searches z in [-1, 1], from the z the
+model's encoder reads off each masked face (--start; the bundled model has
+one) or from --starts random points per face, minimising the contextual loss
+(L1 on the known pixels) + --lam * the perceptual loss, fills the hole with
+the generated face (the mean of the starts', --startsFill), optionally after tuning each face's own copy of
 G's last layers to its known pixels (--tuneIter), then Poisson-blends the fill
 into the hole. A photo (any input whose size is not the model's, or every input
 with --photo) has its hole given in its own pixels: the faces the hole touches
