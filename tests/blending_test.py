@@ -33,3 +33,18 @@ def test_nothing_known_or_nothing_missing_is_a_paste():
     guidance = np.ones((1, 8, 8, 3))
     assert np.array_equal(poisson_blend(image, guidance, make_mask("lowres", 8)), guidance)
     assert np.array_equal(poisson_blend(image, guidance, make_mask("full", 8)), image)
+
+
+def test_the_fill_put_back_into_a_photo_is_blended_again_at_the_photos_size():
+    """An enlarged fill that misses the photo by a constant (as a 64-px blend can) meets it
+    exactly once blended at the photo's size; outside the face's frame nothing changes."""
+    from dcgan.completion.photos import _PhotoBlend
+    photo = np.tile(np.linspace(20, 220, 60)[None, :, None], (50, 1, 3))
+    back = photo + 30.0  # the fill, 30 levels too bright everywhere
+    hole, covered = np.zeros((50, 60), bool), np.zeros((50, 60), bool)
+    hole[20:30, 10:40], covered[:, 5:55] = True, True
+    np.testing.assert_allclose(_PhotoBlend(hole, covered)(photo, back.copy())[hole], photo[hole], atol=1e-6)
+    hole[20:30, 40:50], covered[:, 45:] = True, False  # now running past the frame's edge
+    blended, inside = _PhotoBlend(hole, covered)(photo, back.copy()), hole & covered
+    assert np.array_equal(blended[~inside], back[~inside])
+    assert np.abs(blended - photo)[inside].mean() < 10  # the mismatch fades only near the frame's edge

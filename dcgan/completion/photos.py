@@ -5,9 +5,10 @@ As face restoration tools do (facexlib's paste-back, used by GFPGAN and
 CodeFormer): each face is warped onto the model's aligned frame with the same
 affine map as `align` (the hole with it; pixels from outside the photo count as
 unknown), completed there with the usual search and Poisson blending, warped
-back with the inverse map, and blended into the photo only inside the hole
-(dilated by two pixels, feathered). Every other pixel stays the input's, byte
-for byte.
+back with the inverse map, Poisson-blended again at the photo's own size (the
+blend in the model's frame cannot meet a sharp photo's pixels exactly), and
+blended into the photo only inside the hole (dilated by two pixels,
+feathered). Every other pixel stays the input's, byte for byte.
 """
 
 import dataclasses
@@ -21,6 +22,7 @@ from align.aligner import alignment_matrix, warp_affine
 from dcgan.utils import images as image_io
 from dcgan.fill.background import background_fill, face_outline
 from dcgan.fill.hole_fill import HoleFill
+from dcgan.fill.poisson import PoissonSolver
 from dcgan.search.batches import search_batches, settled_options
 from dcgan.errors import UserError, unreadable
 from dcgan.fill.grain import add_grain
@@ -134,13 +136,37 @@ class PasteBack:
         fade = ndimage.distance_transform_edt(np.pad(covered, 1, constant_values=True))[1:-1, 1:-1]
         fade = np.clip(fade / (FRAME_RAMP * self.scale), 0, 1)
         self.alpha = (np.clip(alpha, 0, 1) * region * fade)[..., None]
+        self.blend = _PhotoBlend(hole, covered)
 
     def __call__(self, photo, completed):
         """The photo with the face's part of the hole filled; every pixel outside the
         dilated hole is the input's."""
-        back = warp_affine(completed, self.inverse, self.shape).astype(np.float64)
+        back = self.blend(photo, warp_affine(completed, self.inverse, self.shape).astype(np.float64))
         blended = np.round(photo * (1 - self.alpha) + back * self.alpha).astype(np.uint8)
         return np.where(self.alpha > 0, blended, photo)
+
+
+class _PhotoBlend:
+    """Poisson blending of the enlarged fill at the photo's size: its mismatch with the photo's
+    known pixels inside the frame is spread over the hole by Laplace's equation (the frame's
+    outside counts as no mismatch), so the fill meets the photo's own pixels at the hole's
+    edge. One factorisation per photo and hole, reused for every preview."""
+
+    def __init__(self, hole, covered):
+        inside = hole & covered
+        self.window = image_io.window_around(inside, 1) if inside.any() else None
+        if self.window is not None:
+            self.inside = inside[self.window]
+            self.source = (~hole & covered)[self.window][..., None]
+            self.solver = PoissonSolver(~self.inside)
+
+    def __call__(self, photo, back):
+        """`back` (float [H, W, 3], the fill warped to the photo) blended to `photo`'s pixels."""
+        if self.window is None:
+            return back
+        mismatch = np.where(self.source, photo[self.window] - back[self.window], 0.0)
+        back[self.window] += self.solver.blend(mismatch[None], None)[0] * self.inside[..., None]
+        return np.clip(back, 0, 255)
 
 
 def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
