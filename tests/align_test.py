@@ -217,10 +217,11 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_goes_on(tmp_path):
     source = os.path.join(SHARED_DATA, "celeba_half", "train")
     out = tmp_path / "aligned"
     command = ["align_dlib.py", source, "align", "innerEyesAndBottomLip", str(out), "--size", "32"]
-    status, _, err = interrupt_when(command, lambda: out.exists() and len(_outputs(out)) >= 20)
+    aligned = lambda: {o for o in _outputs(out) if o.endswith(".png")}  # not a file half written
+    status, _, err = interrupt_when(command, lambda: out.exists() and len(aligned()) >= 20)
     assert status == 130
     assert "Traceback" not in err and "run the same command again" in err
-    done = {o for o in _outputs(out) if o.endswith(".png")}
+    done = aligned()
     assert 20 <= len(done) < len(os.listdir(source))
     for path in done:  # what was written is whole, so the next run may skip it
         with Image.open(out / path) as image:
