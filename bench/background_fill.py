@@ -1,6 +1,6 @@
-"""Not a speed: the fill of a photo's hole beyond the face's frame, one plain harmonic fill
-against the fill solved apart inside and outside the face's outline, on the same searched
-faces (each face is searched once), on the bands of `evaluate.py --photos`.
+"""Not a speed: the fill of a photo's hole beyond the face's frame, one plain fill (from every
+known pixel) against the fill solved apart inside and outside the face's outline, on the same
+searched faces (each face is searched once), on the bands of `evaluate.py --photos`.
 
     python -m bench.background_fill --photos ../shared/data/lfw_deepfunneled --limit 16 --picture bg.png
 

@@ -37,24 +37,28 @@ def background_fill(rgb, hole, outline=None):
     labels, count = ndimage.label(hole)
     for index in range(1, count + 1):
         part = labels == index
-        _fill_into(out, rgb, hole, part)
+        window = window_around(part, MARGIN)
+        _write(out, part, window, _smooth(rgb[window], ~hole[window]))
         for side in () if outline is None else (outline, ~outline):
-            if (part & side).any() and (~hole & side).any():
-                _fill_into(out, rgb, hole, part & side, side)
+            target = part & side
+            if target.any() and (~hole & side).any():
+                window = window_around(target, MARGIN)
+                _write(out, target, window, _from_side(out[window], hole[window], side[window]))
     return out
 
 
-def _fill_into(out, rgb, hole, target, side=None):
-    """Writes the fill of `target`'s pixels into `out`: from the known pixels around them, or
-    from `side`'s alone (the other side's are solved for too and dropped; what touches none of
-    the side's pixels keeps the fill from all)."""
-    window = window_around(target, MARGIN)
-    filled = _smooth(rgb[window], ~hole[window])
-    if side is not None:
-        sources = ~hole[window] & side[window]
-        labels, _ = ndimage.label(~sources)
-        orphans = ~sources & ~np.isin(labels, labels[ndimage.binary_dilation(sources) & ~sources])
-        filled = _smooth(filled, sources | orphans)
+def _from_side(plain, hole, side):
+    """`plain` (the fill from every known pixel) filled again from `side`'s known pixels alone:
+    the other side's pixels are solved for too and dropped; what touches none of the side's
+    pixels keeps the plain fill."""
+    sources = ~hole & side
+    labels, _ = ndimage.label(~sources)
+    orphans = ~sources & ~np.isin(labels, labels[ndimage.binary_dilation(sources) & ~sources])
+    return _smooth(plain, sources | orphans)
+
+
+def _write(out, target, window, filled):
+    """`out` with `target`'s pixels taken from `filled` (the fill of `window`)."""
     view = out[window]
     view[target[window]] = filled[target[window]]
 
