@@ -9,12 +9,13 @@ For each batch of aligned faces it searches z in [-1, 1], from the z the
 model's encoder reads off each masked face (--start; the bundled model has
 one) or from --starts random points per face, minimising the contextual loss
 (L1 on the known pixels) + --lam * the perceptual loss, fills the hole with
-the generated face (the mean of the starts', --startsFill), optionally after tuning each face's own copy of
-G's last layers to its known pixels (--tuneIter), then Poisson-blends the fill
-into the hole. A photo (any input whose size is not the model's, or every input
-with --photo) has its hole given in its own pixels: the faces the hole touches
-are found, aligned, completed and put back at the photo's size. Ctrl-C stops
-the search within a few iterations and still writes every output.
+the generated face (the mean of the starts', --startsFill), optionally after
+tuning each face's own copy of G's last layers to its known pixels
+(--tuneIter), then Poisson-blends the fill into the hole. A photo (any input
+whose size is not the model's, or every input with --photo) has its hole given
+in its own pixels: the faces the hole touches are found, aligned, completed and
+put back at the photo's size. Ctrl-C stops the search within a few iterations
+and still writes every output.
 """
 
 import argparse
@@ -79,7 +80,7 @@ def main(argv=None):
     from dcgan.search.batches import settled_options
     try:
         model = load_models(args.checkpoint_dir or default_checkpoint_dir())
-        options = settled_options(model, options)
+        options = settled_options(model, options)  # --start checked before any output is staged
         if options.img_size and options.img_size != model.config.image_size:
             raise UserError(f"--imgSize {options.img_size}, but the model in {model.path} makes "
                             f"{model.config.image_size}x{model.config.image_size} images "

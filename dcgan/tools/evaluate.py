@@ -61,7 +61,7 @@ def main(argv=None):
         from dcgan.search.batches import settled_options
         from dcgan.evaluation.benchmark import write_results
         model = load_models(args.checkpoint_dir or default_checkpoint_dir())
-        options = settled_options(model, options)
+        options = settled_options(model, options)  # --start checked before any output is staged
         aligner = AlignDlib() if options.landmarks or options.photos else None
         with StagedFolder(options.out, OUTPUTS) as staged:
             staged_options = dataclasses.replace(options, out=staged.path)
