@@ -155,10 +155,14 @@ class CompletionOptions:
                             "(or --maskFile of the photo's size, or the photo's own transparent "
                             "pixels); with --maskFile, the hole is both", metavar="X,Y,W,H",
                       group=PHOTO)
-    grain: bool = option(True, "no grain in a photo's fill (by default noise stands in for the fine "
-                               "detail that enlarging the 64x64 fill lost, as strong as what the "
-                               "photo loses around the hole at the same enlargement)",
+    grain: bool = option(True, "no grain in a photo's fill (by default fine noise tops the fill's "
+                               "detail up to the photo's around the hole: enlarging the 64x64 "
+                               "fill loses what is finer than its pixels)",
                          flag="--no_grain", group=PHOTO)
+    mirror: bool = option(True, "fill a hidden eye from the model alone (by default, on a face "
+                                "that looks at the camera, an eye under the hole whose other eye "
+                                "is known is filled from that eye, mirrored)",
+                          flag="--no_mirror", group=PHOTO)
     progress: bool = progress_option()
     mask: MaskOptions = nested(MaskOptions, "mask")
     search: SearchOptions = nested(SearchOptions, "search over z")

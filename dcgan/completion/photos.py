@@ -26,6 +26,7 @@ from dcgan.fill.poisson import PoissonSolver
 from dcgan.search.batches import search_batches, settled_options
 from dcgan.errors import UserError, unreadable
 from dcgan.fill.grain import add_grain
+from dcgan.fill.mirror import mirror_eyes
 from dcgan.hole.photo_hole import read_hole
 
 DILATE = 2  # pixels the hole grows by before it is pasted into, so its edge blends too
@@ -180,6 +181,9 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
     hole's edge, inside and outside the faces' outlines apart (`background_fill`), and
     each face's fill fades into it at its frame's edge.
 
+    With options.mirror, a hidden eye whose other eye is known is then filled from that
+    eye, mirrored (`mirror_eyes`).
+
     Returns:
       (the filled uint8 RGB photo, with grain if options.grain; the completed aligned faces;
       the share of the hole that only that fill filled).
@@ -196,6 +200,8 @@ def fill_photo(rgb, hole, faces, model, options, progress=lambda steps: None,
         completed.append(crop)
         scales.append(paste.scale)
         faces_part = np.maximum(faces_part, paste.alpha[..., 0])
+        if options.mirror and face.points is not None:
+            filled = mirror_eyes(rgb, filled, hole, face.points)
     if options.grain:  # over the whole hole, the faces' feathered edges included
         filled = add_grain(rgb, filled, np.maximum(faces_part, hole)[..., None], max(scales))
     return filled, completed, float((faces_part[hole] < 0.5).mean())
