@@ -4,14 +4,16 @@ The model's 64-pixel eye, enlarged to the photo, is soft and often has no iris;
 a retoucher clones the other eye instead. Where one eye of a face is in the
 hole and the other is known, the known eye and its brow are mapped onto the
 hidden ones by the affine map that takes their landmarks, mirrored, onto the
-hidden eye's and brow's, and Poisson-blended into the hole around the hidden eye
-(the model's fill around it is the blend's edge). Only on faces that look at
+hidden eye's and brow's, Poisson-blended into the hole around the hidden eye
+(the model's fill around it is the blend's edge) and faded in from that edge
+over a few pixels, so a brow or lid a pixel off its twin makes no step. Only on faces that look at
 the camera: turned away, the far eye is foreshortened and shaded otherwise, and
 its mirror is a worse guess than the model's.
 """
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 from align.aligner import warp_affine
 from dcgan.fill.poisson import poisson_blend
@@ -24,6 +26,7 @@ RIGHT_SIDE = [45, 44, 43, 42, 47, 46, 26, 25, 24, 23, 22]
 MIN_EYE_RATIO = 0.9  # the narrower eye's width over the wider's: below, the face is turned
 MIN_JAW_RATIO = 0.6  # the nose's distance to the nearer jaw over that to the farther
 MARGIN = 0.1  # of the face's width (jaw to jaw) around a hidden eye: what the mirror fills
+FADE = 0.04  # of the face's width: the mirror fades in over this from its part's edge
 
 
 def facing(points):
@@ -61,10 +64,12 @@ def mirror_eyes(photo, filled, hole, points):
             continue
         clone = warp_affine(photo, matrix, size).astype(np.float64)
         window = window_around(part, 1)
-        blended = poisson_blend(filled[window][None].astype(np.float64), clone[window][None],
-                                ~part[window])[0]
+        before = filled[window].astype(np.float64)
+        blended = poisson_blend(before[None], clone[window][None], ~part[window])[0]
+        inside = ndimage.distance_transform_edt(part[window]) - 0.5
+        fade = np.clip(inside / (FADE * (points[16, 0] - points[0, 0])), 0, 1)[..., None]
         filled = filled.copy()
-        filled[window] = np.clip(np.round(blended), 0, 255).astype(np.uint8)
+        filled[window] = np.clip(np.round(before + fade * (blended - before)), 0, 255).astype(np.uint8)
     return filled
 
 
