@@ -7,7 +7,7 @@ import pytest
 
 from conftest import SHARED_DATA, run_cli, shared_data
 from dcgan.evaluation import metrics
-from dcgan.evaluation.photo_benchmark import classical_fills, place_holes
+from dcgan.evaluation.photo_benchmark import classical_fills, place_holes, step_ratio
 from dcgan.fill.mirror import facing, mirror_eyes
 from dcgan.utils.images import load_rgb
 
@@ -39,6 +39,7 @@ def test_a_hidden_eye_comes_back_from_the_other_eye(frontal):
     sharpness = [metrics.sharpness(image[None], rgb[None], hole)[0] for image in (smooth, mirrored)]
     assert psnr[1] > psnr[0]  # closer to the hidden eye than the smooth fill
     assert sharpness[1] > 0.6 > sharpness[0]  # an eye's detail, not a smooth patch
+    assert step_ratio(mirrored, rgb, hole) < 1  # it fades in: no step at the hole's edge
 
 
 def test_no_mirror_when_both_eyes_are_hidden_or_the_face_is_turned(frontal):
