@@ -16,6 +16,7 @@ import keras
 import tensorflow as tf
 
 from ops import fast_conv
+from ops.cpuinfo import cpuinfo_line
 
 KERNEL_SIZE = 5
 STRIDE = 2
@@ -66,18 +67,10 @@ def _probe_cpu():
 
 def probe_cache_path():
     """Where this machine's probe result is kept: one file per CPU model, its flags and TF."""
-    cpu = platform.processor() + _cpuinfo_line("model name") + _cpuinfo_line("flags")
+    cpu = platform.processor() + cpuinfo_line("model name") + cpuinfo_line("flags")
     key = hashlib.sha256(f"{cpu}|{tf.__version__}".encode()).hexdigest()[:16]
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(cache, "dcgan-completion", f"ops-{key}.json")
-
-
-def _cpuinfo_line(name):
-    try:
-        with open("/proc/cpuinfo") as f:
-            return next((line for line in f if line.startswith(name)), "")
-    except OSError:
-        return ""
 
 
 def _cached_probe():

@@ -5,20 +5,16 @@ than float32 ones; elsewhere bfloat16 is emulated and slower, and GPUs keep
 their own paths (--mixed_precision). Weights always stay float32.
 """
 
+from ops.cpuinfo import cpuinfo_line
+
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 CPUINFO = "/proc/cpuinfo"
 
 
 def cpu_flags(cpuinfo=None):
     """The CPU's feature flags as the kernel reports them (empty where there is no /proc)."""
-    try:
-        with open(cpuinfo or CPUINFO) as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
+    line = cpuinfo_line("flags", cpuinfo or CPUINFO)
+    return set(line.split(":", 1)[1].split()) if line else set()
 
 
 def resolve(precision, has_gpu, flags=None):
