@@ -46,6 +46,13 @@ def test_every_command_helps_from_any_folder(installed, tmp_path):
     assert str(installed) in imported.stdout, imported.stdout  # the installed copy, not the checkout
 
 
+def test_the_installed_page_offers_the_example_faces(installed, tmp_path):
+    found = _run(installed, tmp_path, "python", "-c",
+                 "import os; from dcgan.tools.serve import EXAMPLES; print(EXAMPLES, len(os.listdir(EXAMPLES)))")
+    folder, count = found.stdout.split()
+    assert folder.startswith(str(installed)) and int(count) == len(os.listdir(os.path.join(REPO, "data", "examples")))
+
+
 def test_the_commands_run_from_a_working_folder_with_relative_paths(installed, tmp_path):
     """Align photos, train, export and complete with the trained model, then complete with the
     bundled model that came with the package: each from a folder outside the checkout."""

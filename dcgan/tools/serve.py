@@ -20,7 +20,10 @@ from dcgan.options import CompletionOptions, ModelSource, ServeOptions
 
 PROGRAM = program_name("serve.py")
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EXAMPLES = os.path.join(CHECKOUT, "data", "examples")  # the page offers them where they are
+# The page offers the example faces of the checkout, or those `pip install .` put beside Python.
+EXAMPLES = next((folder for folder in (os.path.join(CHECKOUT, "data", "examples"),
+                                       os.path.join(sys.prefix, "share", "dcgan-completion", "examples"))
+                 if os.path.isdir(folder)), "")
 NOT_SERVED = ("out_dir", "img_size", "photo", "box", "progress", "batch_size", "mask_type", "center_scale",
               "random_fraction", "side", "mask_file")
 
