@@ -5,10 +5,11 @@ a retoucher clones the other eye instead. Where one eye of a face is in the
 hole and the other is known, the known eye and its brow are mapped onto the
 hidden ones by the affine map that takes their landmarks, mirrored, onto the
 hidden eye's and brow's, Poisson-blended into the hole around the hidden eye
-(the model's fill around it is the blend's edge) and faded in from that edge
-over a few pixels, so a brow or lid a pixel off its twin makes no step. Only on faces that look at
-the camera: turned away, the far eye is foreshortened and shaded otherwise, and
-its mirror is a worse guess than the model's.
+(the model's fill around it is the blend's edge), and faded in from that edge
+over a few pixels, so that a brow or lid a pixel off its twin makes no step.
+Only on faces that look at the camera: turned away, the far eye is
+foreshortened and shaded otherwise, and its mirror is a worse guess than the
+model's.
 """
 
 import numpy as np
@@ -19,10 +20,11 @@ from align.aligner import warp_affine
 from dcgan.fill.poisson import poisson_blend
 from dcgan.utils.images import window_around
 
-RIGHT_EYE, LEFT_EYE = list(range(36, 42)), list(range(42, 48))  # dlib's 68 landmarks, as seen
-# Each landmark of the eye and brow on the photo's left, and its mirror image on the right.
-LEFT_SIDE = RIGHT_EYE + list(range(17, 22))
+# dlib's landmarks of the eye (the first six) and brow on the photo's left, and of their mirror
+# images on its right, in the same order.
+LEFT_SIDE = list(range(36, 42)) + list(range(17, 22))
 RIGHT_SIDE = [45, 44, 43, 42, 47, 46, 26, 25, 24, 23, 22]
+EYE = slice(0, 6)
 MIN_EYE_RATIO = 0.9  # the narrower eye's width over the wider's: below, the face is turned
 MIN_JAW_RATIO = 0.6  # the nose's distance to the nearer jaw over that to the farther
 MARGIN = 0.1  # of the face's width (jaw to jaw) around a hidden eye: what the mirror fills
@@ -53,7 +55,7 @@ def mirror_eyes(photo, filled, hole, points):
     if not facing(points):
         return filled
     for hidden, source in ((LEFT_SIDE, RIGHT_SIDE), (RIGHT_SIDE, LEFT_SIDE)):
-        part = _around_eye(points, hidden[:6], hole)
+        part = _around_eye(points, hidden[EYE], hole)
         if not part.any():
             continue
         matrix = _mirror_map(points[source], points[hidden])
@@ -67,9 +69,10 @@ def mirror_eyes(photo, filled, hole, points):
         before = filled[window].astype(np.float64)
         blended = poisson_blend(before[None], clone[window][None], ~part[window])[0]
         inside = ndimage.distance_transform_edt(part[window]) - 0.5
-        fade = np.clip(inside / (FADE * (points[16, 0] - points[0, 0])), 0, 1)[..., None]
+        fade = np.clip(inside / (FADE * _face_width(points)), 0, 1)[..., None]
+        mixed = np.round(before + fade * (blended - before))
         filled = filled.copy()
-        filled[window] = np.clip(np.round(before + fade * (blended - before)), 0, 255).astype(np.uint8)
+        filled[window] = np.clip(mixed, 0, 255).astype(np.uint8)
     return filled
 
 
@@ -79,11 +82,16 @@ def _around_eye(points, eye, hole):
     height, width = hole.shape
     if not (0 <= x < width and 0 <= y < height and hole[y, x]):
         return np.zeros_like(hole)
-    pad = MARGIN * (points[16, 0] - points[0, 0])
+    pad = MARGIN * _face_width(points)
     (x0, y0), (x1, y1) = points[eye].min(axis=0) - pad, points[eye].max(axis=0) + pad
     box = np.zeros_like(hole)
     box[max(int(y0), 0):max(int(np.ceil(y1)), 0), max(int(x0), 0):max(int(np.ceil(x1)), 0)] = True
     return box & hole
+
+
+def _face_width(points):
+    """Jaw to jaw, in pixels."""
+    return points[16, 0] - points[0, 0]
 
 
 def _mirror_map(source, target):
