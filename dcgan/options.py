@@ -267,6 +267,9 @@ class EncoderTrainOptions:
     batch_size: int = option(64, "faces per step (and a quarter as many of G's own faces, whose "
                                  "z is known)", minimum=4, group=TRAINING)
     learning_rate: float = option(0.0001, "Adam learning rate", above=0, group=TRAINING)
+    decay_from: int = option(None, "from this step on, the learning rate falls linearly to 0 at "
+                                   "--max_steps (default: it stays constant)", minimum=0,
+                             metavar="STEP", type=int, group=TRAINING)
     z_weight: float = option(0.1, "weight of the squared z error on G's own faces (keeps the "
                                   "encoder's z where G's prior puts faces)", minimum=0,
                              group=TRAINING)

@@ -157,3 +157,30 @@ def test_iterations_and_starts_left_unset_follow_where_the_search_starts(encoded
     assert settled(model, start="random") == (300, 3)
     assert settled(model._replace(encoder=None)) == (300, 3)
     assert settled(model, n_iter=7) == (7, 1) and settled(model, starts=2) == (50, 2)  # given: kept
+
+
+def test_the_learning_rate_is_the_flags_on_resume_and_decays_to_zero_from_decay_from(tiny_model, tmp_path):
+    """A resumed run takes --learning_rate from its flags, not from the checkpoint, and with
+    --decay_from it falls linearly to 0 at --max_steps."""
+    import glob
+    import tensorflow as tf
+    from dcgan.modeling.checkpoints import load_models
+    from dcgan.options import EncoderTrainOptions
+    from dcgan.training.encoder_trainer import train_encoder
+    os.makedirs(tmp_path / "faces")
+    for path in real_faces(24):
+        shutil.copy(path, tmp_path / "faces")
+    model = load_models(tiny_model)
+    base = dict(dataset=str(tmp_path / "faces"), heldout=8, batch_size=8, encoder_dir=str(tmp_path / "ck"),
+                log_dir=str(tmp_path / "logs"), precision="float32", progress=False, sample_every=100)
+    train_encoder(model, EncoderTrainOptions(max_steps=4, learning_rate=1e-4, **base), log=lambda m: None)
+    train_encoder(model, EncoderTrainOptions(max_steps=8, learning_rate=4e-4, decay_from=4, **base),
+                  log=lambda m: None)
+    rates = {}
+    for events in glob.glob(str(tmp_path / "logs" / "events*")):
+        for event in tf.compat.v1.train.summary_iterator(events):
+            for value in event.summary.value:
+                if value.tag == "learning_rate":
+                    rates[event.step] = float(tf.make_ndarray(value.tensor))
+    expected = {1: 1e-4, 2: 1e-4, 3: 1e-4, 4: 1e-4, 5: 4e-4, 6: 3e-4, 7: 2e-4, 8: 1e-4}
+    assert rates == pytest.approx(expected)

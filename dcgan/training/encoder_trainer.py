@@ -76,10 +76,21 @@ class EncoderTrainer:
             z_error = tf.reduce_mean(tf.square(self.encoder(own * own_masks, own_masks) - own_z))
             loss = pixel + self.options.z_weight * z_error
         variables = self.encoder.trainable_variables
+        self.optimizer.learning_rate.assign(self._rate())  # the flags win over a checkpoint's rate
         self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         self.step.assign_add(1)
         hole = masked_l1(fill, faces, 1 - masks)
-        return {"loss": loss, "pixel_l1": pixel, "hole_l1": hole, "z_error": z_error}
+        return {"loss": loss, "pixel_l1": pixel, "hole_l1": hole, "z_error": z_error,
+                "learning_rate": self.optimizer.learning_rate}
+
+    def _rate(self):
+        """--learning_rate, falling linearly to 0 at --max_steps from step --decay_from on: a
+        constant rate levels the loss off, and its decay at the end takes it lower."""
+        rate, start, end = self.options.learning_rate, self.options.decay_from, self.options.max_steps
+        if start is None or start >= end:
+            return tf.constant(rate, tf.float32)
+        left = (end - tf.cast(self.step, tf.float32)) / (end - start)
+        return rate * tf.clip_by_value(left, 0.0, 1.0)
 
 
 def masked_l1(fill, faces, region):
