@@ -44,9 +44,7 @@ def _box(shape, points, pad_x, pad_y):
 
 
 def _rect(shape, x0, y0, x1, y1):
-    hole = np.zeros(shape[:2], bool)
-    hole[max(int(round(y0)), 0):max(int(round(y1)), 0), max(int(round(x0)), 0):max(int(round(x1)), 0)] = True
-    return hole
+    return image_io.rectangle(shape, *(int(round(v)) for v in (x0, y0, x1, y1)))
 
 
 def classical_fills(rgb, hole):

@@ -54,7 +54,7 @@ def read_hole(name, photo_size, box=None, mask=None, transparent=None):
     hole = np.zeros((height, width), bool)
     if box is not None:
         x, y, w, h = parse_box(box)
-        hole[max(y, 0):max(y + h, 0), max(x, 0):max(x + w, 0)] = True
+        hole = image_io.rectangle((height, width), x, y, x + w, y + h)
         if not hole.any():
             raise UserError(f"{name}: the box {box} lies outside the {width}x{height} photo")
     if mask is not None:

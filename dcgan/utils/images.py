@@ -141,6 +141,14 @@ def save_gif(frames, path, frame_ms=100):
     iio.imwrite(path, np.stack(frames), extension=".gif", duration=frame_ms, loop=0)
 
 
+def rectangle(shape, x0, y0, x1, y1):
+    """A bool [H, W] mask of `shape` true on the integer pixel box [x0, x1) x [y0, y1), cut to
+    the image (an edge beyond it is clamped, not counted from the other side)."""
+    mask = np.zeros(shape[:2], bool)
+    mask[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = True
+    return mask
+
+
 def window_around(region, margin):
     """The slices of the bounding box of `region` ([H, W] bool, not empty), grown by `margin`
     pixels and kept inside the image."""
