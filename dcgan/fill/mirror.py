@@ -18,7 +18,7 @@ from scipy import ndimage
 
 from align.aligner import warp_affine
 from dcgan.fill.poisson import poisson_blend
-from dcgan.utils.images import window_around
+from dcgan.utils.images import rectangle, window_around
 
 # dlib's landmarks of the eye (the first six) and brow on the photo's left, and of their mirror
 # images on its right, in the same order.
@@ -58,17 +58,19 @@ def mirror_eyes(photo, filled, hole, points):
         part = _around_eye(points, hidden[EYE], hole)
         if not part.any():
             continue
-        matrix = _mirror_map(points[source], points[hidden])
-        size = photo.shape[1], photo.shape[0]
+        window = window_around(part, 1)
+        part = part[window]
+        # The mirror map, its output shifted to the window's corner: only the window is warped.
+        matrix = _mirror_map(points[source], points[hidden] - [window[1].start, window[0].start])
+        size = part.shape[1], part.shape[0]
         from_known = warp_affine(np.where(hole, 0, 255).astype(np.uint8), matrix, size,
                                  Image.Resampling.NEAREST) > 0
         if not from_known[part].all():  # the other eye is hidden too, or beyond the photo
             continue
         clone = warp_affine(photo, matrix, size).astype(np.float64)
-        window = window_around(part, 1)
         before = filled[window].astype(np.float64)
-        blended = poisson_blend(before[None], clone[window][None], ~part[window])[0]
-        inside = ndimage.distance_transform_edt(part[window]) - 0.5
+        blended = poisson_blend(before[None], clone[None], ~part)[0]
+        inside = ndimage.distance_transform_edt(part) - 0.5
         fade = np.clip(inside / (FADE * _face_width(points)), 0, 1)[..., None]
         mixed = np.round(before + fade * (blended - before))
         filled = filled.copy()
@@ -84,9 +86,7 @@ def _around_eye(points, eye, hole):
         return np.zeros_like(hole)
     pad = MARGIN * _face_width(points)
     (x0, y0), (x1, y1) = points[eye].min(axis=0) - pad, points[eye].max(axis=0) + pad
-    box = np.zeros_like(hole)
-    box[max(int(y0), 0):max(int(np.ceil(y1)), 0), max(int(x0), 0):max(int(np.ceil(x1)), 0)] = True
-    return box & hole
+    return rectangle(hole.shape, int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1))) & hole
 
 
 def _face_width(points):
