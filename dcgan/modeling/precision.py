@@ -5,10 +5,9 @@ than float32 ones; elsewhere bfloat16 is emulated and slower, and GPUs keep
 their own paths (--mixed_precision). Weights always stay float32.
 """
 
-from ops.cpuinfo import cpuinfo_line
+from ops.cpuinfo import CPUINFO, cpuinfo_line
 
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
-CPUINFO = "/proc/cpuinfo"
 
 
 def cpu_flags(cpuinfo=None):
